@@ -1,0 +1,54 @@
+/* process.h: run a job's script: spawn, forward signals, time out, keep alive. */
+#ifndef DF_PROCESS_H
+#define DF_PROCESS_H
+
+#include <stdbool.h>
+
+struct proc_spec {
+	char *const	*argv;		/* argv[0] found like execvp, no shell */
+	char *const	*envp;		/* the complete environment */
+	const char	*stdout_path;	/* NULL: inherit; else created 0600 */
+	const char	*stderr_path;	/* likewise */
+	long		 timeout_ms;	/* 0: no timeout */
+	long		 grace_ms;	/* SIGTERM to SIGKILL; 0: 10 s */
+	long		 tick_ms;	/* call tick this often; 0: never */
+	/* Called every tick_ms while the child runs (lease renewal). Return
+	 * 0 to go on, -1 to stop the child (the run lost its claim). */
+	int		(*tick)(void *arg);
+	void		*arg;
+};
+
+struct proc_result {
+	bool	 exited;	/* it called exit: see exit_code */
+	int	 exit_code;
+	int	 signo;		/* the signal that killed it, or 0 */
+	bool	 timed_out;	/* we stopped it at timeout_ms */
+	int	 cancel_signo;	/* SIGINT/SIGTERM/SIGHUP we received and
+				   forwarded, or 0 */
+	bool	 stopped_by_tick; /* tick returned -1 and we stopped it */
+	bool	 exec_failed;	/* it could not be executed at all */
+	int	 exec_errno;	/* why, when exec_failed */
+	double	 elapsed;	/* seconds from spawn to reaping */
+};
+
+/*
+ * Run spec->argv with spec->envp and wait for it. The child gets its own
+ * process group, dies with the wrapper (PR_SET_PDEATHSIG), inherits no
+ * descriptor but 0-2 (and the two log files), and has default signal
+ * dispositions and an empty signal mask. While it runs, SIGINT, SIGTERM and
+ * SIGHUP sent to us are forwarded to its process group (and it is killed if
+ * it has not exited grace_ms later); at timeout_ms it gets SIGTERM, then
+ * SIGKILL after grace_ms. Return 0 with *res filled once the child is
+ * reaped, or -1 with *errp (caller frees) if it could not be started at all
+ * (fork failure, log file not creatable).
+ */
+int	process_run(const struct proc_spec *spec, struct proc_result *res,
+	    char **errp);
+
+/*
+ * Return the path that execvp would run for prog (searching $PATH when it
+ * has no '/'), caller frees; or NULL with errno ENOENT or EACCES.
+ */
+char	*process_which(const char *prog);
+
+#endif

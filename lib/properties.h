@@ -1,0 +1,49 @@
+/* properties.h: read dataflow.properties (Java-style key=value files). */
+#ifndef DF_PROPERTIES_H
+#define DF_PROPERTIES_H
+
+#include <stddef.h>
+
+#define PROPERTIES_MAXLINE	65536	/* longest accepted logical line */
+
+struct property {
+	char	*key;
+	char	*value;
+	int	 line;		/* where it was set, for messages */
+};
+
+struct properties {
+	char		*path;
+	struct property	*items;		/* in file order; later keys win */
+	size_t		 n;
+};
+
+/*
+ * Find the properties file: explicit (from --config) if not NULL, else
+ * $DATAFLOW_PROPERTIES, ./dataflow.properties,
+ * $XDG_CONFIG_HOME/dataflow/dataflow.properties (default ~/.config), and
+ * SYSCONFDIR/dataflow/dataflow.properties. Return the path (caller frees),
+ * or NULL with *errp saying where it looked (caller frees). An explicit or
+ * $DATAFLOW_PROPERTIES path that does not exist is an error, not skipped.
+ */
+char			*properties_find(const char *explicit, char **errp);
+/*
+ * Parse the file at path: "key=value" or "key: value" lines, '#' and '!'
+ * comment lines, a " #" comment after a value, surrounding blanks trimmed,
+ * a trailing backslash continuing the line. Return the properties (caller
+ * frees with properties_free), or NULL with *errp = "PATH:LINE: message".
+ */
+struct properties	*properties_load(const char *path, char **errp);
+/* Parse properties from a string (origin names it in messages). */
+struct properties	*properties_parse(const char *text, const char *origin,
+			    char **errp);
+/* Return the value of key (the last one set), or NULL; owned by p. */
+const char		*properties_get(const struct properties *p,
+			    const char *key);
+/* Return the line key was last set on, or 0. */
+int			 properties_line(const struct properties *p,
+			    const char *key);
+/* Free p, wiping values (they may hold secrets); NULL is a no-op. */
+void			 properties_free(struct properties *p);
+
+#endif

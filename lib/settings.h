@@ -1,0 +1,39 @@
+/* settings.h: what the programs need from dataflow.properties, resolved. */
+#ifndef DF_SETTINGS_H
+#define DF_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "dburl.h"
+#include "properties.h"
+
+#define SETTINGS_DEFAULT_SCHEMA	"dataflow"
+#define SETTINGS_DEFAULT_LEASE	60	/* seconds */
+
+struct settings {
+	char		*path;		/* the properties file they came from */
+	struct conninfo	 conn;		/* libpq keywords, password excluded */
+	char		*schema;	/* dataflow's schema, an identifier */
+	long		 lease_secs;	/* run lease length */
+	char		*encrypted;	/* ciphertext of the DB password, or NULL */
+	char		*password;	/* plain password= value, or NULL */
+	char		**unknown;	/* keys neither dataflow nor libpq knows */
+	size_t		 nunknown;
+};
+
+/*
+ * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
+ * schema (an identifier; default "dataflow"), lease (a duration, default
+ * 60 s), encrypted, and every key libpq knows (host, port, dbname, sslmode,
+ * connect_timeout, ...) passed through; keys that libpq knows override what
+ * url implied. Return the settings (caller frees with settings_free), or
+ * NULL with *errp = "PATH:LINE: message" naming the offending key.
+ */
+struct settings	*settings_from_properties(const struct properties *p,
+		    char **errp);
+/* Return whether key is one of libpq's documented connection keywords. */
+bool		 settings_is_libpq_key(const char *key);
+/* Free s, wiping secrets; NULL is a no-op. */
+void		 settings_free(struct settings *s);
+
+#endif
