@@ -1,0 +1,231 @@
+/* cmd_config.c: the declarative configuration: "dataflow validate", "apply"
+ * and "export". */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "dataflow.h"
+#include "db.h"
+#include "exitcodes.h"
+#include "plan.h"
+#include "settings.h"
+
+/* Load and validate a configuration file, printing every problem. */
+static struct config *
+load_config(const char *path)
+{
+	struct diag	 d = { NULL, 0 };
+	struct config	*c;
+	size_t		 i;
+
+	if ((c = config_load_file(path, &d)) == NULL) {
+		for (i = 0; i < d.n; i++)
+			fprintf(stderr, "dataflow: %s\n", d.msgs[i]);
+		if (d.n == 0)
+			warnx("%s: invalid configuration", path);
+	}
+	diag_clear(&d);
+	return c;
+}
+
+static int
+cmd_validate_exec(struct global_opts *g, int argc, char **argv)
+{
+	struct config	*c;
+
+	if (argc != 2)
+		return cmd_usage(&cmd_validate_entry);
+	if ((c = load_config(argv[1])) == NULL)
+		return EXIT_CONFIG;
+	if (g->verbosity > 0)
+		printf("%s: valid: %zu datasets, %zu jobs\n", argv[1],
+		    c->ndatasets, c->njobs);
+	config_free(c);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_validate_entry = {
+	"validate", "FILE",
+	"check a configuration file without touching the database",
+	cmd_validate_exec
+};
+
+static void
+print_plan(const struct global_opts *g, const struct plan *p, bool dry_run)
+{
+	size_t	 i, k, counts[5] = { 0, 0, 0, 0, 0 };
+	json_t	*a, *o, *d;
+
+	if (g->json) {
+		a = json_array();
+		for (i = 0; i < p->n; i++) {
+			const struct plan_change *ch = &p->changes[i];
+
+			o = json_object();
+			json_object_set_new(o, "action", json_string(
+			    plan_action_name(ch->action)));
+			json_object_set_new(o, "kind", json_string(
+			    ch->kind == PLAN_DATASET ? "dataset" : "job"));
+			json_object_set_new(o, "id", json_string(ch->id));
+			d = json_array();
+			for (k = 0; k < ch->ndetails; k++)
+				json_array_append_new(d,
+				    json_string(ch->details[k]));
+			json_object_set_new(o, "details", d);
+			json_array_append_new(a, o);
+		}
+		o = json_object();
+		json_object_set_new(o, "dry_run", json_boolean(dry_run));
+		json_object_set_new(o, "changes", a);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(o);
+		return;
+	}
+	if (g->verbosity == 0)
+		return;
+	for (i = 0; i < p->n; i++) {
+		const struct plan_change *ch = &p->changes[i];
+
+		counts[ch->action]++;
+		printf("%-7s %-7s %s\n", plan_action_name(ch->action),
+		    ch->kind == PLAN_DATASET ? "dataset" : "job", ch->id);
+		for (k = 0; k < ch->ndetails; k++)
+			printf("          %s\n", ch->details[k]);
+	}
+	if (p->n == 0)
+		printf("no changes\n");
+	else
+		printf("%s%zu added, %zu updated, %zu removed, %zu paused, "
+		    "%zu resumed\n", dry_run ? "dry run: would make " : "",
+		    counts[PLAN_ADD], counts[PLAN_UPDATE], counts[PLAN_REMOVE],
+		    counts[PLAN_PAUSE], counts[PLAN_RESUME]);
+}
+
+static int
+cmd_apply_exec(struct global_opts *g, int argc, char **argv)
+{
+	enum { OPT_DRY_RUN = 256, OPT_PRUNE };
+	static const struct option longopts[] = {
+		{ "dry-run",	no_argument,	NULL, OPT_DRY_RUN },
+		{ "prune",	no_argument,	NULL, OPT_PRUNE },
+		{ NULL,		0,		NULL, 0 }
+	};
+	struct config	*want = NULL, *cur = NULL;
+	struct plan	*plan = NULL;
+	struct settings	*s = NULL;
+	struct db	*db = NULL;
+	struct db_error	 e = { 0 }, ignore = { 0 };
+	char		*actor = NULL;
+	bool		 dry_run = false, prune = false, in_tx = false;
+	int		 ch, status;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_PRUNE:
+			prune = true;
+			break;
+		default:
+			return cmd_usage(&cmd_apply_entry);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(&cmd_apply_entry);
+	/* Everything is checked before the database is touched. */
+	if ((want = load_config(argv[optind])) == NULL)
+		return EXIT_CONFIG;
+	if ((db = cmd_connect(g, &s, &status)) == NULL)
+		goto out;
+	status = EXIT_FAIL;
+	/* Concurrent applies are serialized: each plans against what the
+	 * previous one left. */
+	if (db_begin(db, &e) == -1)
+		goto dberr;
+	in_tx = true;
+	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
+	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
+	    catalog_load(db, &cur, &e) == -1)
+		goto dberr;
+	plan = plan_compute(cur, want, prune);
+	print_plan(g, plan, dry_run);
+	if (dry_run) {
+		status = EXIT_OK;
+		goto out;
+	}
+	actor = cmd_actor();
+	if (catalog_apply(db, want, plan, actor, &e) == -1 ||
+	    db_commit(db, &e) == -1)
+		goto dberr;
+	in_tx = false;
+	status = EXIT_OK;
+	goto out;
+dberr:
+	warnx("apply failed, nothing changed: %s", e.message);
+	status = db_error_exit(&e);
+	if (status == EXIT_OK || status == EXIT_SOFTWARE)
+		status = EXIT_FAIL;
+out:
+	if (in_tx)
+		db_rollback(db, &ignore);
+	db_error_clear(&ignore);
+	db_error_clear(&e);
+	free(actor);
+	plan_free(plan);
+	config_free(cur);
+	config_free(want);
+	db_close(db);
+	settings_free(s);
+	return status;
+}
+
+const struct cmd_entry cmd_apply_entry = {
+	"apply", "[--dry-run] [--prune] FILE",
+	"make datasets and jobs match a configuration file",
+	cmd_apply_exec
+};
+
+static int
+cmd_export_exec(struct global_opts *g, int argc, char **argv)
+{
+	struct config	*c = NULL;
+	struct settings	*s;
+	struct db	*db;
+	struct db_error	 e = { 0 };
+	json_t		*doc;
+	int		 status;
+
+	(void)argv;
+	if (argc != 1)
+		return cmd_usage(&cmd_export_entry);
+	if ((db = cmd_connect(g, &s, &status)) == NULL)
+		return status;
+	if (catalog_load(db, &c, &e) == -1) {
+		warnx("could not read the configuration: %s", e.message);
+		status = db_error_exit(&e);
+	} else {
+		doc = config_to_json(c);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(doc);
+		status = EXIT_OK;
+	}
+	config_free(c);
+	db_error_clear(&e);
+	db_close(db);
+	settings_free(s);
+	return status;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	"export", "", "print the current configuration as JSON",
+	cmd_export_exec
+};

@@ -1,0 +1,210 @@
+/* dataflow: operations on the dataflow database: schema, configuration,
+ * partitions, status and reruns. Subcommands are declared as a table. */
+#ifdef HAVE_CONFIG_H
+#include "autoconf.h"
+#endif
+
+#include <err.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataflow.h"
+#include "db.h"
+#include "exitcodes.h"
+#include "properties.h"
+#include "settings.h"
+#include "xmalloc.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_init_entry,
+	&cmd_validate_entry,
+	&cmd_apply_entry,
+	&cmd_export_entry,
+	&cmd_ready_entry,
+	NULL
+};
+
+static void
+print_help(FILE *f)
+{
+	const struct cmd_entry *const *c;
+
+	fputs("usage: dataflow [--config FILE] [--json] [-qv] COMMAND "
+	    "[ARGS...]\n\ncommands:\n", f);
+	for (c = cmd_table; *c != NULL; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+}
+
+int
+cmd_usage(const struct cmd_entry *entry)
+{
+	fprintf(stderr, "usage: dataflow %s %s\n", entry->name, entry->usage);
+	return EXIT_USAGE;
+}
+
+struct db *
+cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
+{
+	struct properties	*props;
+	struct settings		*s;
+	struct db		*db;
+	struct db_error		 e = { 0 };
+	char			*path, *errmsg = NULL;
+
+	*sp = NULL;
+	*status = EXIT_CONFIG;
+	if ((path = properties_find(g->config, &errmsg)) == NULL)
+		goto fail;
+	props = properties_load(path, &errmsg);
+	free(path);
+	if (props == NULL)
+		goto fail;
+	s = settings_from_properties(props, &errmsg);
+	properties_free(props);
+	if (s == NULL)
+		goto fail;
+	if (s->encrypted != NULL) {
+		errmsg = xasprintf("%s: encrypted= is not supported yet by "
+		    "this build: use password=, .pgpass or PGPASSWORD",
+		    s->path);
+		settings_free(s);
+		goto fail;
+	}
+	if ((db = db_connect(s, s->password, "dataflow", &e)) == NULL) {
+		warnx("could not connect to the dataflow database: %s",
+		    e.message);
+		*status = db_error_exit(&e);
+		db_error_clear(&e);
+		settings_free(s);
+		return NULL;
+	}
+	*sp = s;
+	*status = EXIT_OK;
+	return db;
+fail:
+	warnx("%s", errmsg);
+	free(errmsg);
+	return NULL;
+}
+
+char *
+cmd_actor(void)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+	char		 host[256];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy(host, "unknown", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	if (pw != NULL)
+		return xasprintf("%s@%s", pw->pw_name, host);
+	return xasprintf("%u@%s", (unsigned)geteuid(), host);
+}
+
+/*
+ * Global options may also follow the command ("dataflow status --json"):
+ * take them out of argv so subcommands see only their own. Return the new
+ * argc, or -1 on a missing --config value.
+ */
+static int
+take_global_options(struct global_opts *g, int argc, char **argv)
+{
+	int	 i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			g->json = true;
+		else if (strcmp(argv[i], "-q") == 0 ||
+		    strcmp(argv[i], "--quiet") == 0)
+			g->verbosity = 0;
+		else if (strcmp(argv[i], "-v") == 0 ||
+		    strcmp(argv[i], "--verbose") == 0)
+			g->verbosity = 2;
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			g->config = argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0) {
+			if (++i == argc)
+				return -1;
+			g->config = argv[i];
+		} else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "json",	no_argument,		NULL, 'J' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const struct cmd_entry *const *c;
+	struct global_opts	 g;
+	int			 ch;
+
+	memset(&g, 0, sizeof(g));
+	g.verbosity = 1;
+	while ((ch = getopt_long(argc, argv, "+c:qvh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			g.config = optarg;
+			break;
+		case 'J':
+			g.json = true;
+			break;
+		case 'q':
+			g.verbosity = 0;
+			break;
+		case 'v':
+			g.verbosity = 2;
+			break;
+		case 'h':
+			print_help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("dataflow %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	for (c = cmd_table; *c != NULL; c++) {
+		if (strcmp((*c)->name, argv[0]) == 0) {
+			if ((argc = take_global_options(&g, argc, argv)) ==
+			    -1) {
+				warnx("--config needs a file");
+				return EXIT_USAGE;
+			}
+			/* Subcommands parse their own options from 1. */
+			optind = 1;
+			return (*c)->exec(&g, argc, argv);
+		}
+	}
+	warnx("unknown command \"%s\"", argv[0]);
+	print_help(stderr);
+	return EXIT_USAGE;
+}

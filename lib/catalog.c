@@ -1,0 +1,340 @@
+/* catalog.c: read the datasets and jobs from the database into a struct
+ * config, and apply a plan to the database in one transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "db.h"
+#include "plan.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+static const char load_datasets_sql[] =
+    "SELECT datasetid, hostname, database, schemaname, tablename, "
+    "username, encryptedpass, extra::text FROM dataset "
+    "WHERE removed IS NULL AND datasetid <> 'today' ORDER BY datasetid";
+
+static const char load_jobs_sql[] =
+    "SELECT j.jobid, j.paused, j.max_attempts, j.timeout_secs, "
+    "j.run_order, j.max_running, j.owner, j.params::text, "
+    "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
+    "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'IN'), "
+    "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
+    "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'OUT') "
+    "FROM job j WHERE j.removed IS NULL ORDER BY j.jobid";
+
+static const char upsert_dataset_sql[] =
+    "INSERT INTO dataset (datasetid, hostname, database, schemaname, "
+    "tablename, username, encryptedpass, extra) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) "
+    "ON CONFLICT (datasetid) DO UPDATE SET hostname = excluded.hostname, "
+    "database = excluded.database, schemaname = excluded.schemaname, "
+    "tablename = excluded.tablename, username = excluded.username, "
+    "encryptedpass = excluded.encryptedpass, extra = excluded.extra, "
+    "removed = NULL, modified = now()";
+
+static const char upsert_job_sql[] =
+    "INSERT INTO job (jobid, paused, max_attempts, timeout_secs, "
+    "run_order, max_running, owner, params) "
+    "VALUES ($1, $2::boolean, $3::integer, $4::integer, $5, $6::integer, "
+    "$7, $8::jsonb) "
+    "ON CONFLICT (jobid) DO UPDATE SET paused = excluded.paused, "
+    "max_attempts = excluded.max_attempts, "
+    "timeout_secs = excluded.timeout_secs, run_order = excluded.run_order, "
+    "max_running = excluded.max_running, owner = excluded.owner, "
+    "params = excluded.params, removed = NULL, modified = now()";
+
+static const char delete_items_sql[] =
+    "DELETE FROM job_item WHERE jobid = $1";
+
+static const char insert_items_sql[] =
+    "INSERT INTO job_item (jobid, itemtype, datasetid) "
+    "SELECT $1, $2, unnest($3::text[])";
+
+static const char remove_job_sql[] =
+    "UPDATE job SET removed = now(), modified = now() WHERE jobid = $1";
+
+static const char remove_dataset_sql[] =
+    "UPDATE dataset SET removed = now(), modified = now() "
+    "WHERE datasetid = $1";
+
+static const char refresh_job_sql[] = "SELECT df_refresh_job($1)";
+
+static const char audit_sql[] =
+    "INSERT INTO audit (who, action, detail) VALUES ($1, 'apply', "
+    "$2::jsonb)";
+
+/* Fill kv from a JSON object text of strings. */
+static void
+catalog_kv(const char *text, struct cfg_kv **kv, size_t *n)
+{
+	json_t		*o, *v;
+	const char	*key;
+	size_t		 i = 0;
+
+	*kv = NULL;
+	*n = 0;
+	if (text == NULL || (o = json_loads(text, 0, NULL)) == NULL)
+		return;
+	if (json_is_object(o) && json_object_size(o) > 0) {
+		*kv = xcalloc(json_object_size(o), sizeof(**kv));
+		json_object_foreach(o, key, v) {
+			if (!json_is_string(v))
+				continue;
+			(*kv)[i].key = xstrdup(key);
+			(*kv)[i].value = xstrdup(json_string_value(v));
+			i++;
+		}
+	}
+	*n = i;
+	json_decref(o);
+}
+
+/* Split a newline-separated list (NULL: empty) into an array. */
+static void
+catalog_list(const char *text, char ***v, size_t *n)
+{
+	const char	*p, *nl;
+
+	*v = NULL;
+	*n = 0;
+	if (text == NULL || *text == '\0')
+		return;
+	for (p = text; p != NULL; p = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = nl != NULL ? xstrndup(p, (size_t)(nl - p)) :
+		    xstrdup(p);
+	}
+}
+
+static char *
+catalog_strdup_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+int
+catalog_load(struct db *db, struct config **out, struct db_error *e)
+{
+	struct db_result	*r = NULL;
+	struct config		*c;
+	const char		*v;
+	int			 i, j, rc = -1;
+
+	c = xcalloc(1, sizeof(*c));
+	if ((r = db_query(db, load_datasets_sql, 0, NULL, e)) == NULL)
+		goto out;
+	c->datasets = xcalloc((size_t)db_rows(r) + 1, sizeof(*c->datasets));
+	for (i = 0; i < db_rows(r); i++) {
+		struct cfg_dataset *d = &c->datasets[c->ndatasets++];
+
+		d->id = xstrdup(db_value(r, i, 0));
+		for (j = 0; j < CFG_NATTRS; j++)
+			d->attrs[j] = catalog_strdup_null(db_value(r, i,
+			    1 + j));
+		catalog_kv(db_value(r, i, 7), &d->extra, &d->nextra);
+	}
+	db_result_free(r);
+
+	if ((r = db_query(db, load_jobs_sql, 0, NULL, e)) == NULL)
+		goto out;
+	c->jobs = xcalloc((size_t)db_rows(r) + 1, sizeof(*c->jobs));
+	for (i = 0; i < db_rows(r); i++) {
+		struct cfg_job *jb = &c->jobs[c->njobs++];
+
+		jb->id = xstrdup(db_value(r, i, 0));
+		jb->paused = strcmp(db_value(r, i, 1), "t") == 0;
+		jb->max_attempts = atoi(db_value(r, i, 2));
+		jb->timeout_secs = (v = db_value(r, i, 3)) != NULL ?
+		    atol(v) : 0;
+		if (config_order_parse(db_value(r, i, 4), &jb->order) == -1)
+			jb->order = ORDER_OLDEST_FIRST;
+		jb->max_running = (v = db_value(r, i, 5)) != NULL ?
+		    atoi(v) : 0;
+		jb->owner = catalog_strdup_null(db_value(r, i, 6));
+		catalog_kv(db_value(r, i, 7), &jb->params, &jb->nparams);
+		catalog_list(db_value(r, i, 8), &jb->inputs, &jb->ninputs);
+		catalog_list(db_value(r, i, 9), &jb->outputs, &jb->noutputs);
+	}
+	config_sort(c);
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	db_result_free(r);
+	config_free(c);
+	return rc;
+}
+
+/* Return a JSON object text of kv. */
+static char *
+catalog_kv_json(const struct cfg_kv *kv, size_t n)
+{
+	json_t	*o = json_object();
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+static int
+catalog_put_dataset(struct db *db, const struct cfg_dataset *d,
+    struct db_error *e)
+{
+	const char	*p[8];
+	char		*extra;
+	int		 j;
+	long		 n;
+
+	p[0] = d->id;
+	for (j = 0; j < CFG_NATTRS; j++)
+		p[1 + j] = d->attrs[j];
+	extra = catalog_kv_json(d->extra, d->nextra);
+	p[7] = extra;
+	n = db_exec(db, upsert_dataset_sql, 8, p, e);
+	free(extra);
+	return n < 0 ? -1 : 0;
+}
+
+static int
+catalog_put_items(struct db *db, const char *jobid, const char *type,
+    char **ids, size_t n, struct db_error *e)
+{
+	const char	*p[3];
+	char		*array;
+	long		 rc;
+
+	if (n == 0)
+		return 0;
+	array = db_text_array((const char *const *)ids, n);
+	p[0] = jobid;
+	p[1] = type;
+	p[2] = array;
+	rc = db_exec(db, insert_items_sql, 3, p, e);
+	free(array);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
+{
+	const char	*p[8];
+	char		 attempts[16], timeout[24], running[16];
+	char		*params;
+	long		 n;
+
+	snprintf(attempts, sizeof(attempts), "%d", j->max_attempts);
+	snprintf(timeout, sizeof(timeout), "%ld", j->timeout_secs);
+	snprintf(running, sizeof(running), "%d", j->max_running);
+	params = catalog_kv_json(j->params, j->nparams);
+	p[0] = j->id;
+	p[1] = j->paused ? "true" : "false";
+	p[2] = attempts;
+	p[3] = j->timeout_secs > 0 ? timeout : NULL;
+	p[4] = config_order_name(j->order);
+	p[5] = j->max_running > 0 ? running : NULL;
+	p[6] = j->owner;
+	p[7] = params;
+	n = db_exec(db, upsert_job_sql, 8, p, e);
+	free(params);
+	if (n < 0)
+		return -1;
+	p[0] = j->id;
+	if (db_exec(db, delete_items_sql, 1, p, e) < 0 ||
+	    catalog_put_items(db, j->id, "IN", j->inputs, j->ninputs,
+	    e) == -1 ||
+	    catalog_put_items(db, j->id, "OUT", j->outputs, j->noutputs,
+	    e) == -1)
+		return -1;
+	return 0;
+}
+
+/* The plan as a JSON document, for the audit trail (secrets are masked
+ * in plan details already). */
+static char *
+catalog_plan_json(const struct plan *plan)
+{
+	json_t	*a = json_array(), *o, *d;
+	char	*s;
+	size_t	 i, k;
+
+	for (i = 0; i < plan->n; i++) {
+		const struct plan_change *ch = &plan->changes[i];
+
+		o = json_object();
+		json_object_set_new(o, "action",
+		    json_string(plan_action_name(ch->action)));
+		json_object_set_new(o, "kind", json_string(
+		    ch->kind == PLAN_DATASET ? "dataset" : "job"));
+		json_object_set_new(o, "id", json_string(ch->id));
+		d = json_array();
+		for (k = 0; k < ch->ndetails; k++)
+			json_array_append_new(d,
+			    json_string(ch->details[k]));
+		json_object_set_new(o, "details", d);
+		json_array_append_new(a, o);
+	}
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+int
+catalog_apply(struct db *db, const struct config *want,
+    const struct plan *plan, const char *actor, struct db_error *e)
+{
+	const struct plan_change	*ch;
+	const char			*p[2];
+	char				*detail = NULL;
+	size_t				 i;
+	int				 pass, rc = -1;
+
+	if (plan->n == 0)
+		return 0;
+	/* Datasets before the jobs that refer to them; removals last. */
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < plan->n; i++) {
+			ch = &plan->changes[i];
+			if ((pass == 0) != (ch->kind == PLAN_DATASET) &&
+			    pass != 2)
+				continue;
+			if ((pass == 2) != (ch->action == PLAN_REMOVE))
+				continue;
+			p[0] = ch->id;
+			if (ch->action == PLAN_REMOVE) {
+				if (db_exec(db, ch->kind == PLAN_JOB ?
+				    remove_job_sql : remove_dataset_sql, 1, p,
+				    e) < 0)
+					goto out;
+			} else if (ch->kind == PLAN_DATASET) {
+				if (catalog_put_dataset(db,
+				    config_dataset(want, ch->id), e) == -1)
+					goto out;
+			} else {
+				if (catalog_put_job(db,
+				    config_job(want, ch->id), e) == -1)
+					goto out;
+				if (db_exec(db, refresh_job_sql, 1, p, e) < 0)
+					goto out;
+			}
+		}
+	}
+	detail = catalog_plan_json(plan);
+	p[0] = actor;
+	p[1] = detail;
+	if (db_exec(db, audit_sql, 2, p, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(detail);
+	return rc;
+}

@@ -1,0 +1,294 @@
+/* claim.c: the client side of claiming, renewing and finishing runs; the
+ * logic itself is set-based and lives in sql/functions.sql. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "claim.h"
+#include "db.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+static const char claim_sql[] =
+    "SELECT outcome, run_id, dataid, attempt, info FROM df_claim("
+    "$1, $2, $3, $4::text[], $5, $6::integer, $7, $8, $9::jsonb, "
+    "$10::integer, $11::boolean)";
+
+static const char finish_sql[] =
+    "SELECT df_end_run($1::bigint, $2, $3::integer, $4::integer, $5, "
+    "$6::jsonb, $7)";
+
+static const char renew_sql[] =
+    "SELECT df_renew($1::bigint, $2::integer)";
+
+static const struct {
+	const char		*name;
+	enum claim_outcome	 outcome;
+} claim_outcomes[] = {
+	{ "claimed",	CLAIM_CLAIMED },
+	{ "none",	CLAIM_NONE },
+	{ "paused",	CLAIM_PAUSED },
+	{ "busy",	CLAIM_BUSY },
+	{ "waiting",	CLAIM_WAITING },
+	{ "running",	CLAIM_HELD },
+	{ "succeeded",	CLAIM_DONE },
+	{ "failed",	CLAIM_EXHAUSTED },
+};
+
+const char *
+claim_outcome_text(enum claim_outcome o)
+{
+	switch (o) {
+	case CLAIM_CLAIMED:
+		return "claimed";
+	case CLAIM_NONE:
+		return "nothing to do";
+	case CLAIM_PAUSED:
+		return "job is paused";
+	case CLAIM_BUSY:
+		return "job is at its max_running limit";
+	case CLAIM_WAITING:
+		return "inputs are not all READY";
+	case CLAIM_HELD:
+		return "partition is being run by another run";
+	case CLAIM_DONE:
+		return "partition already succeeded (resubmit to rerun)";
+	case CLAIM_EXHAUSTED:
+		return "partition failed max_attempts times "
+		    "(resubmit to retry)";
+	}
+	return "unknown";
+}
+
+/* Return the dynamic parameters as a JSON object text. */
+static char *
+claim_params_json(const struct cfg_kv *kv, size_t n)
+{
+	json_t	*o = json_object();
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+static char *
+claim_json_strdup(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* Fill a key/value array from a JSON object of strings. */
+static void
+claim_kv_from_json(json_t *o, struct cfg_kv **kv, size_t *n)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i = 0;
+
+	*n = 0;
+	*kv = NULL;
+	if (!json_is_object(o) || json_object_size(o) == 0)
+		return;
+	*kv = xcalloc(json_object_size(o), sizeof(**kv));
+	json_object_foreach(o, key, v) {
+		if (!json_is_string(v))
+			continue;
+		(*kv)[i].key = xstrdup(key);
+		(*kv)[i].value = xstrdup(json_string_value(v));
+		i++;
+	}
+	*n = i;
+}
+
+/* Parse the info document df_claim returns. Return 0 or -1. */
+static int
+claim_parse_info(const char *text, struct claim *c)
+{
+	json_error_t	 jerr;
+	json_t		*root, *ds, *d;
+	size_t		 i, j;
+
+	if ((root = json_loads(text, 0, &jerr)) == NULL)
+		return -1;
+	claim_kv_from_json(json_object_get(root, "params"), &c->params,
+	    &c->nparams);
+	if (json_is_integer(json_object_get(root, "timeout")))
+		c->timeout_secs = (long)json_integer_value(
+		    json_object_get(root, "timeout"));
+	ds = json_object_get(root, "datasets");
+	if (json_is_array(ds) && json_array_size(ds) > 0) {
+		c->datasets = xcalloc(json_array_size(ds),
+		    sizeof(*c->datasets));
+		json_array_foreach(ds, i, d) {
+			struct claim_dataset *cd = &c->datasets[i];
+			const char *type;
+
+			cd->id = claim_json_strdup(d, "datasetid");
+			type = json_string_value(json_object_get(d,
+			    "itemtype"));
+			strlcpy(cd->itemtype, type != NULL ? type : "",
+			    sizeof(cd->itemtype));
+			for (j = 0; j < CFG_NATTRS; j++)
+				cd->attrs[j] = claim_json_strdup(d,
+				    cfg_attr_names[j]);
+			claim_kv_from_json(json_object_get(d, "extra"),
+			    &cd->extra, &cd->nextra);
+			c->ndatasets++;
+		}
+	}
+	json_decref(root);
+	return 0;
+}
+
+int
+claim_next(struct db *db, const struct claim_request *req, struct claim *c,
+    struct db_error *e)
+{
+	struct db_result	*r = NULL;
+	char			 pid[16], lease[24];
+	char			*exclude, *params;
+	const char		*p[11], *outcome, *v;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	exclude = db_text_array(req->exclude, req->nexclude);
+	params = claim_params_json(req->params, req->nparams);
+	snprintf(pid, sizeof(pid), "%d", req->pid);
+	snprintf(lease, sizeof(lease), "%ld", req->lease_secs);
+	p[0] = req->jobid;
+	p[1] = req->dataid;
+	p[2] = req->today;
+	p[3] = exclude;
+	p[4] = req->host;
+	p[5] = pid;
+	p[6] = req->user;
+	p[7] = req->label;
+	p[8] = params;
+	p[9] = lease;
+	p[10] = req->dry_run ? "true" : "false";
+
+	if ((r = db_query(db, claim_sql, 11, p, e)) == NULL)
+		goto out;
+	if (db_rows(r) != 1 || (outcome = db_value(r, 0, 0)) == NULL) {
+		e->kind = DB_ERR_QUERY;
+		e->message = xstrdup("df_claim returned no outcome");
+		goto out;
+	}
+	c->outcome = CLAIM_NONE;
+	for (i = 0; i < sizeof(claim_outcomes) / sizeof(claim_outcomes[0]);
+	    i++)
+		if (strcmp(outcome, claim_outcomes[i].name) == 0)
+			c->outcome = claim_outcomes[i].outcome;
+	if ((v = db_value(r, 0, 1)) != NULL)
+		c->run_id = strtoll(v, NULL, 10);
+	if ((v = db_value(r, 0, 2)) != NULL)
+		c->dataid = xstrdup(v);
+	if ((v = db_value(r, 0, 3)) != NULL)
+		c->attempt = atoi(v);
+	if ((v = db_value(r, 0, 4)) != NULL &&
+	    claim_parse_info(v, c) == -1) {
+		e->kind = DB_ERR_QUERY;
+		e->message = xstrdup("df_claim returned malformed info");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		claim_clear(c);
+	db_result_free(r);
+	free(exclude);
+	free(params);
+	return rc;
+}
+
+static void
+claim_kv_free(struct cfg_kv *kv, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+void
+claim_clear(struct claim *c)
+{
+	size_t	 i, j;
+
+	free(c->dataid);
+	claim_kv_free(c->params, c->nparams);
+	for (i = 0; i < c->ndatasets; i++) {
+		free(c->datasets[i].id);
+		for (j = 0; j < CFG_NATTRS; j++)
+			free(c->datasets[i].attrs[j]);
+		claim_kv_free(c->datasets[i].extra, c->datasets[i].nextra);
+	}
+	free(c->datasets);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+claim_finish(struct db *db, long long run_id, const struct run_end *end,
+    char **fenced_by, struct db_error *e)
+{
+	struct db_result	*r;
+	char			 id[24], code[16], sig[16];
+	const char		*p[7], *v;
+	int			 rc;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	snprintf(code, sizeof(code), "%d", end->exit_code);
+	snprintf(sig, sizeof(sig), "%d", end->signo);
+	p[0] = id;
+	p[1] = end->status;
+	p[2] = end->exit_code >= 0 ? code : NULL;
+	p[3] = end->signo > 0 ? sig : NULL;
+	p[4] = end->message;
+	p[5] = end->metrics_json;
+	p[6] = end->stderr_tail;
+	if ((r = db_query(db, finish_sql, 7, p, e)) == NULL)
+		return -1;
+	v = db_value(r, 0, 0);
+	rc = 0;
+	if (v != NULL) {
+		/* The run had already ended: someone else owns the claim. */
+		if (fenced_by != NULL)
+			*fenced_by = xstrdup(v);
+		rc = 1;
+	}
+	db_result_free(r);
+	return rc;
+}
+
+int
+claim_renew(struct db *db, long long run_id, long lease_secs,
+    struct db_error *e)
+{
+	struct db_result	*r;
+	char			 id[24], lease[24];
+	const char		*p[2], *v;
+	int			 held;
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	snprintf(lease, sizeof(lease), "%ld", lease_secs);
+	p[0] = id;
+	p[1] = lease;
+	if ((r = db_query(db, renew_sql, 2, p, e)) == NULL)
+		return -1;
+	v = db_value(r, 0, 0);
+	held = v != NULL && strcmp(v, "t") == 0;
+	db_result_free(r);
+	return held;
+}

@@ -1,0 +1,377 @@
+/* db.c: every libpq call of dataflow: connecting, parameterized statements,
+ * results and the classification of errors into exit statuses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "exitcodes.h"
+#include "settings.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct db {
+	PGconn	*conn;
+};
+
+struct db_result {
+	PGresult *res;
+};
+
+static void
+db_error_set(struct db_error *e, enum db_errkind kind, const char *sqlstate,
+    const char *msg)
+{
+	const char	*nl;
+
+	if (e == NULL)
+		return;
+	db_error_clear(e);
+	e->kind = kind;
+	if (sqlstate != NULL)
+		strlcpy(e->sqlstate, sqlstate, sizeof(e->sqlstate));
+	if (msg == NULL || *msg == '\0')
+		msg = "unknown database error";
+	/* libpq messages may span lines; the first says what happened. */
+	nl = strchr(msg, '\n');
+	e->message = nl != NULL ? xstrndup(msg, (size_t)(nl - msg)) :
+	    xstrdup(msg);
+}
+
+void
+db_error_clear(struct db_error *e)
+{
+	free(e->message);
+	e->message = NULL;
+	e->kind = DB_OK;
+	e->sqlstate[0] = '\0';
+}
+
+int
+db_error_exit(const struct db_error *e)
+{
+	switch (e->kind) {
+	case DB_OK:
+		return EXIT_OK;
+	case DB_ERR_CONNECT:
+	case DB_ERR_LOST:
+		return EXIT_TEMPFAIL;
+	case DB_ERR_AUTH:
+	case DB_ERR_SCHEMA:
+		return EXIT_CONFIG;
+	case DB_ERR_QUERY:
+		break;
+	}
+	if (strcmp(e->sqlstate, "DF001") == 0)	/* unknown job */
+		return EXIT_CONFIG;
+	/* Contention and server shutdown pass: try again later. */
+	if (strncmp(e->sqlstate, "40", 2) == 0 ||
+	    strcmp(e->sqlstate, "55P03") == 0 ||
+	    strncmp(e->sqlstate, "57", 2) == 0 ||
+	    strncmp(e->sqlstate, "08", 2) == 0 ||
+	    strcmp(e->sqlstate, "53300") == 0)
+		return EXIT_TEMPFAIL;
+	return EXIT_SOFTWARE;
+}
+
+/* A library never prints: drop server notices (they are informational). */
+static void
+db_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static enum db_errkind
+db_connect_errkind(const char *msg)
+{
+	static const char *const config_errors[] = {
+		"authentication failed",
+		"password",
+		"does not exist",
+		"no pg_hba.conf entry",
+		"invalid connection option",
+		"invalid URI",
+		"missing \"=\"",
+		"invalid sslmode",
+		"invalid port",
+		"could not translate host name",
+		NULL
+	};
+	size_t	 i;
+
+	for (i = 0; config_errors[i] != NULL; i++)
+		if (strstr(msg, config_errors[i]) != NULL)
+			return DB_ERR_AUTH;
+	return DB_ERR_CONNECT;
+}
+
+/* Strip libpq's 'connection to server on socket "..." failed: ' prefix. */
+static const char *
+db_connect_message(const char *msg)
+{
+	const char	*p;
+
+	if (strncmp(msg, "connection to server", 20) == 0 &&
+	    (p = strstr(msg, " failed: ")) != NULL)
+		return p + 9;
+	return msg;
+}
+
+struct db *
+db_connect(const struct settings *s, const char *password,
+    const char *appname, struct db_error *e)
+{
+	const char	**keys, **values;
+	struct strbuf	  options = STRBUF_INIT;
+	struct db	 *db = NULL;
+	PGconn		 *conn;
+	size_t		  i, n = 0;
+	const char	 *user_options;
+
+	/* The settings' own pairs, then ours, then the terminator. */
+	keys = xcalloc(s->conn.n + 6, sizeof(*keys));
+	values = xcalloc(s->conn.n + 6, sizeof(*values));
+	user_options = conninfo_get(&s->conn, "options");
+	for (i = 0; i < s->conn.n; i++) {
+		if (strcmp(s->conn.keys[i], "options") == 0)
+			continue;
+		keys[n] = s->conn.keys[i];
+		values[n++] = s->conn.values[i];
+	}
+	if (password != NULL) {
+		keys[n] = "password";
+		values[n++] = password;
+	}
+	keys[n] = "fallback_application_name";
+	values[n++] = appname;
+	/*
+	 * The schema goes in the startup packet: no extra round trip, and
+	 * every statement sees it. It is an identifier (settings checked),
+	 * quoted so that its case is kept.
+	 */
+	if (user_options != NULL)
+		strbuf_addf(&options, "%s ", user_options);
+	strbuf_addf(&options, "-c search_path=\"%s\"", s->schema);
+	keys[n] = "options";
+	values[n++] = options.buf;
+	keys[n] = NULL;
+	values[n] = NULL;
+
+	conn = PQconnectdbParams(keys, values, 1);
+	if (conn == NULL) {
+		db_error_set(e, DB_ERR_CONNECT, NULL, "out of memory");
+		goto out;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *msg = db_connect_message(PQerrorMessage(conn));
+
+		db_error_set(e, db_connect_errkind(msg), NULL, msg);
+		PQfinish(conn);
+		goto out;
+	}
+	PQsetNoticeProcessor(conn, db_notice_ignore, NULL);
+	db = xcalloc(1, sizeof(*db));
+	db->conn = conn;
+out:
+	free(keys);
+	free(values);
+	strbuf_free(&options);
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	PQfinish(db->conn);
+	free(db);
+}
+
+int
+db_reconnect(struct db *db, struct db_error *e)
+{
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		const char *msg = db_connect_message(PQerrorMessage(db->conn));
+
+		db_error_set(e, db_connect_errkind(msg), NULL, msg);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+db_alive(const struct db *db)
+{
+	return db != NULL && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/* Turn a failed result into *e; classify by SQLSTATE and connection state. */
+static void
+db_result_error(struct db *db, PGresult *res, struct db_error *e)
+{
+	const char	*state = NULL, *msg = NULL;
+	enum db_errkind	 kind = DB_ERR_QUERY;
+
+	if (res != NULL) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	}
+	if (msg == NULL)
+		msg = PQerrorMessage(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		kind = DB_ERR_LOST;
+	else if (state != NULL && (strcmp(state, "3F000") == 0 ||
+	    strcmp(state, "42P01") == 0 || strcmp(state, "42883") == 0))
+		kind = DB_ERR_SCHEMA;
+	db_error_set(e, kind, state, msg);
+}
+
+struct db_result *
+db_query(struct db *db, const char *sql, int nparams,
+    const char *const *params, struct db_error *e)
+{
+	PGresult		*res;
+	struct db_result	*r;
+	ExecStatusType		 st;
+
+	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
+	    0);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		db_result_error(db, res, e);
+		PQclear(res);
+		return NULL;
+	}
+	r = xmalloc(sizeof(*r));
+	r->res = res;
+	return r;
+}
+
+long
+db_exec(struct db *db, const char *sql, int nparams,
+    const char *const *params, struct db_error *e)
+{
+	struct db_result	*r;
+	const char		*tuples;
+	long			 n;
+
+	if ((r = db_query(db, sql, nparams, params, e)) == NULL)
+		return -1;
+	tuples = PQcmdTuples(r->res);
+	n = *tuples != '\0' ? strtol(tuples, NULL, 10) : 0;
+	db_result_free(r);
+	return n;
+}
+
+int
+db_exec_script(struct db *db, const char *script, struct db_error *e)
+{
+	PGresult	*res;
+
+	/* Compiled-in SQL only: several statements need the simple protocol. */
+	res = PQexec(db->conn, script);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK) {
+			PQclear(res);
+			return 0;
+		}
+		db_result_error(db, res, e);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+db_begin(struct db *db, struct db_error *e)
+{
+	return db_exec(db, "BEGIN", 0, NULL, e) < 0 ? -1 : 0;
+}
+
+int
+db_commit(struct db *db, struct db_error *e)
+{
+	return db_exec(db, "COMMIT", 0, NULL, e) < 0 ? -1 : 0;
+}
+
+int
+db_rollback(struct db *db, struct db_error *e)
+{
+	return db_exec(db, "ROLLBACK", 0, NULL, e) < 0 ? -1 : 0;
+}
+
+char *
+db_quote_ident(struct db *db, const char *ident)
+{
+	char	*q, *s;
+
+	if ((q = PQescapeIdentifier(db->conn, ident, strlen(ident))) == NULL)
+		return NULL;
+	s = xstrdup(q);
+	PQfreemem(q);
+	return s;
+}
+
+char *
+db_text_array(const char *const *v, size_t n)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	const char	*p;
+	size_t		 i;
+
+	strbuf_addc(&sb, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_addc(&sb, ',');
+		strbuf_addc(&sb, '"');
+		for (p = v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_addc(&sb, '\\');
+			strbuf_addc(&sb, *p);
+		}
+		strbuf_addc(&sb, '"');
+	}
+	strbuf_addc(&sb, '}');
+	return strbuf_detach(&sb);
+}
+
+int
+db_rows(const struct db_result *r)
+{
+	return PQntuples(r->res);
+}
+
+int
+db_cols(const struct db_result *r)
+{
+	return PQnfields(r->res);
+}
+
+const char *
+db_value(const struct db_result *r, int row, int col)
+{
+	if (row < 0 || row >= PQntuples(r->res) || col < 0 ||
+	    col >= PQnfields(r->res) || PQgetisnull(r->res, row, col))
+		return NULL;
+	return PQgetvalue(r->res, row, col);
+}
+
+int
+db_colnum(const struct db_result *r, const char *name)
+{
+	return PQfnumber(r->res, name);
+}
+
+void
+db_result_free(struct db_result *r)
+{
+	if (r == NULL)
+		return;
+	PQclear(r->res);
+	free(r);
+}

@@ -1,0 +1,88 @@
+/* db.h: the only door to PostgreSQL: connect, run parameterized SQL, results. */
+#ifndef DF_DB_H
+#define DF_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct settings;
+struct db;
+struct db_result;
+
+enum db_errkind {
+	DB_OK = 0,
+	DB_ERR_CONNECT,		/* unreachable, refused, too many clients */
+	DB_ERR_AUTH,		/* authentication or database/role missing */
+	DB_ERR_SCHEMA,		/* dataflow's schema is missing or older */
+	DB_ERR_LOST,		/* the connection broke during a statement */
+	DB_ERR_QUERY		/* the server refused a statement */
+};
+
+struct db_error {
+	enum db_errkind	 kind;
+	char		 sqlstate[6];	/* "" when not from the server */
+	char		*message;	/* one line, owned; free with
+					   db_error_clear */
+};
+
+/*
+ * Connect with the settings (libpq keywords, search_path set to the
+ * dataflow schema at connection start, fallback_application_name appname)
+ * and password (may be NULL). Return the connection (caller closes with
+ * db_close) or NULL with *e filled.
+ */
+struct db		*db_connect(const struct settings *s,
+			    const char *password, const char *appname,
+			    struct db_error *e);
+/* Close the connection; NULL is a no-op. */
+void			 db_close(struct db *db);
+/* Re-establish a broken connection. Return 0, or -1 with *e filled. */
+int			 db_reconnect(struct db *db, struct db_error *e);
+/* Return whether the connection is currently usable. */
+bool			 db_alive(const struct db *db);
+
+/*
+ * Run one statement with text parameters $1..$n (NULL pointers are SQL
+ * NULL). Return its result (caller frees with db_result_free) or NULL with
+ * *e filled.
+ */
+struct db_result	*db_query(struct db *db, const char *sql, int nparams,
+			    const char *const *params, struct db_error *e);
+/* Run one statement; return the number of rows it affected, or -1. */
+long			 db_exec(struct db *db, const char *sql, int nparams,
+			    const char *const *params, struct db_error *e);
+/*
+ * Run a compiled-in multi-statement script (schema files) with the simple
+ * query protocol. Never pass it anything built from input. Return 0 or -1.
+ */
+int			 db_exec_script(struct db *db, const char *script,
+			    struct db_error *e);
+/* BEGIN, COMMIT, ROLLBACK. Return 0 or -1 with *e filled. */
+int			 db_begin(struct db *db, struct db_error *e);
+int			 db_commit(struct db *db, struct db_error *e);
+int			 db_rollback(struct db *db, struct db_error *e);
+/* Return the identifier quoted for SQL text (caller frees), or NULL. */
+char			*db_quote_ident(struct db *db, const char *ident);
+
+/*
+ * Return a PostgreSQL array literal of the n strings (each quoted and
+ * escaped), for a $n::text[] parameter; caller frees.
+ */
+char			*db_text_array(const char *const *v, size_t n);
+
+/* Rows and columns of a result. */
+int			 db_rows(const struct db_result *r);
+int			 db_cols(const struct db_result *r);
+/* Return the value at (row, col), owned by r, or NULL if SQL NULL. */
+const char		*db_value(const struct db_result *r, int row, int col);
+/* Return the column number of name in r, or -1. */
+int			 db_colnum(const struct db_result *r, const char *name);
+/* Free r; NULL is a no-op. */
+void			 db_result_free(struct db_result *r);
+
+/* Free the message in e and reset it. */
+void			 db_error_clear(struct db_error *e);
+/* Return the exit status (exitcodes.h) that an error of this kind maps to. */
+int			 db_error_exit(const struct db_error *e);
+
+#endif

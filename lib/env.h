@@ -1,0 +1,32 @@
+/* env.h: build the environment a job's script runs with (SPEC §3). */
+#ifndef DF_ENV_H
+#define DF_ENV_H
+
+#include <stddef.h>
+
+struct claim;
+struct diag;
+
+struct env_spec {
+	const char	 *jobid;
+	const struct claim *claim;
+	const char *const *passwords;	/* per claim dataset: decrypted
+					   password or NULL; may be NULL */
+	const char	 *metrics_file;	/* DATAFLOW_METRICS_FILE, or NULL */
+};
+
+/*
+ * Return the job's environment: inherited (minus any variable dataflow
+ * sets) followed by the job parameters, every dataset's <D>_<attr>
+ * variables and dataflow's own (dataid, jobid, DATAFLOW_*), later ones
+ * winning. Names that would clobber PATH, LD_* or dataflow's own variables
+ * are left out, each with a message added to warnings. The array and its
+ * strings are owned by the caller: free with env_free (it wipes them, as
+ * they may hold passwords).
+ */
+char	**env_build(char *const *inherited, const struct env_spec *spec,
+	    struct diag *warnings);
+/* Wipe and free an environment from env_build; NULL is a no-op. */
+void	  env_free(char **env);
+
+#endif

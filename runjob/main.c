@@ -1,0 +1,675 @@
+/* runjob: claim the next ready partition of a job, run the job's script on
+ * it with its datasets in the environment, and record how it ended. */
+#ifdef HAVE_CONFIG_H
+#include "autoconf.h"
+#endif
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "config.h"
+#include "db.h"
+#include "duration.h"
+#include "env.h"
+#include "exitcodes.h"
+#include "ids.h"
+#include "process.h"
+#include "properties.h"
+#include "settings.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+#define RUNJOB_GRACE_MS		10000	/* SIGTERM to SIGKILL */
+#define RUNJOB_FINISH_TRIES	8	/* recording an outcome: 1+2+..+64 s */
+
+struct options {
+	const char	 *jobid;
+	const char	 *dataid;
+	const char	 *config;
+	const char	 *label;
+	const char	 *log_dir;
+	long		  timeout_secs;	/* 0: the job's own */
+	long		  max_runs;	/* 0: unlimited */
+	bool		  drain;
+	bool		  dry_run;
+	int		  idle_exit;
+	int		  verbosity;	/* 0 quiet, 1 normal, 2 verbose */
+	struct cfg_kv	 *params;
+	size_t		  nparams;
+	char *const	 *argv;		/* the script and its arguments */
+};
+
+/* What the lease-renewing tick needs. */
+struct renewal {
+	struct db	*db;
+	long long	 run_id;
+	long		 lease_secs;
+	bool		 lost;
+};
+
+static const char runjob_synopsis[] =
+    "usage: runjob [-qv] [--job ID] [--dataid ID] [--config FILE] [--drain]\n"
+    "              [--max-runs N] [--timeout DURATION] [--param NAME=VALUE]\n"
+    "              [--label TEXT] [--log-dir DIR] [--dry-run]\n"
+    "              [--idle-exit CODE] SCRIPT [ARGS...]\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(runjob_synopsis, stderr);
+	exit(EXIT_USAGE);
+}
+
+static void
+say(const struct options *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One status line on stderr, unless quiet. */
+static void
+say(const struct options *o, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (o->verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	fputs("runjob: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Derive the job id from the script: basename without its extension. */
+static char *
+job_from_script(const char *script)
+{
+	const char	*base = strrchr(script, '/');
+	char		*id, *dot;
+
+	id = xstrdup(base != NULL ? base + 1 : script);
+	if ((dot = strrchr(id, '.')) != NULL && dot != id)
+		*dot = '\0';
+	return id;
+}
+
+static long
+parse_count(const char *opt, const char *s, long min, long max)
+{
+	const char	*errstr;
+	long long	 n;
+
+	n = strtonum(s, min, max, &errstr);
+	if (errstr != NULL) {
+		warnx("%s \"%s\" is %s", opt, s, errstr);
+		usage();
+	}
+	return (long)n;
+}
+
+static void
+add_param(struct options *o, const char *arg)
+{
+	const char	*eq = strchr(arg, '=');
+	char		*name;
+
+	if (eq == NULL) {
+		warnx("--param \"%s\": expected NAME=VALUE", arg);
+		usage();
+	}
+	name = xstrndup(arg, (size_t)(eq - arg));
+	if (!ident_param_allowed(name)) {
+		warnx("--param \"%s\": \"%s\" is not a valid or allowed "
+		    "parameter name", arg, name);
+		free(name);
+		usage();
+	}
+	if (strlen(eq + 1) > CONFIG_MAXVALUE) {
+		warnx("--param %s: value longer than %d bytes", name,
+		    CONFIG_MAXVALUE);
+		free(name);
+		usage();
+	}
+	o->params = xreallocarray(o->params, o->nparams + 1,
+	    sizeof(*o->params));
+	o->params[o->nparams].key = name;
+	o->params[o->nparams].value = xstrdup(eq + 1);
+	o->nparams++;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
+		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
+		OPT_VERSION
+	};
+	static const struct option longopts[] = {
+		{ "job",	required_argument,	NULL, 'j' },
+		{ "dataid",	required_argument,	NULL, 'd' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "drain",	no_argument,		NULL, OPT_DRAIN },
+		{ "max-runs",	required_argument,	NULL, OPT_MAX_RUNS },
+		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
+		{ "param",	required_argument,	NULL, OPT_PARAM },
+		{ "label",	required_argument,	NULL, OPT_LABEL },
+		{ "log-dir",	required_argument,	NULL, OPT_LOG_DIR },
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
+		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, OPT_VERSION },
+		{ NULL,		0,			NULL, 0 }
+	};
+	char	*errmsg = NULL;
+	int	 ch;
+
+	o->verbosity = 1;
+	/* '+': options stop at the script, whose own arguments follow. */
+	while ((ch = getopt_long(argc, argv, "+j:d:c:qvh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			if (!ident_valid(optarg)) {
+				warnx("--job \"%s\" is not an identifier "
+				    "([A-Za-z_][A-Za-z0-9_]*, at most %d "
+				    "bytes)", optarg, IDENT_MAXLEN);
+				usage();
+			}
+			o->jobid = optarg;
+			break;
+		case 'd':
+			if (!dataid_valid(optarg)) {
+				warnx("--dataid \"%s\" is not a valid dataid "
+				    "(1-%d characters of A-Z a-z 0-9 "
+				    "_.:+=@,-)", optarg, DATAID_MAXLEN);
+				usage();
+			}
+			o->dataid = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_DRAIN:
+			o->drain = true;
+			break;
+		case OPT_MAX_RUNS:
+			o->max_runs = parse_count("--max-runs", optarg, 1,
+			    LONG_MAX);
+			break;
+		case OPT_TIMEOUT:
+			if (duration_parse(optarg, &o->timeout_secs,
+			    &errmsg) == -1) {
+				warnx("--timeout: %s", errmsg);
+				free(errmsg);
+				usage();
+			}
+			break;
+		case OPT_PARAM:
+			add_param(o, optarg);
+			break;
+		case OPT_LABEL:
+			if (strlen(optarg) > CONFIG_MAXVALUE) {
+				warnx("--label longer than %d bytes",
+				    CONFIG_MAXVALUE);
+				usage();
+			}
+			o->label = optarg;
+			break;
+		case OPT_LOG_DIR:
+			o->log_dir = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_IDLE_EXIT:
+			o->idle_exit = (int)parse_count("--idle-exit",
+			    optarg, 0, 255);
+			break;
+		case 'q':
+			o->verbosity = 0;
+			break;
+		case 'v':
+			o->verbosity = 2;
+			break;
+		case 'h':
+			fputs(runjob_synopsis, stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			printf("runjob (dataflow) %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc) {
+		warnx("no script given");
+		usage();
+	}
+	o->argv = argv + optind;
+	if (o->drain && o->dataid != NULL) {
+		warnx("--drain and --dataid exclude each other");
+		usage();
+	}
+	if (o->max_runs == 0 && !o->drain)
+		o->max_runs = 1;
+}
+
+/* Lease renewal, called by process_run while the script runs. */
+static int
+renew_tick(void *arg)
+{
+	struct renewal	*rn = arg;
+	struct db_error	 e = { 0 };
+	int		 held;
+
+	held = claim_renew(rn->db, rn->run_id, rn->lease_secs, &e);
+	if (held == -1 && !db_alive(rn->db) &&
+	    db_reconnect(rn->db, &e) == 0) {
+		db_error_clear(&e);
+		held = claim_renew(rn->db, rn->run_id, rn->lease_secs, &e);
+	}
+	if (held == -1) {
+		/* The database is away: keep running, try at the next tick;
+		 * the lease may still expire, and then the fence decides. */
+		warnx("run %lld: could not renew lease: %s", rn->run_id,
+		    e.message);
+		db_error_clear(&e);
+		return 0;
+	}
+	if (held == 0) {
+		rn->lost = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Today's date in the local time zone, for the "today" input. */
+static void
+today_string(char *buf, size_t len)
+{
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+
+	localtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static char *
+current_user(void)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+
+	if (pw != NULL)
+		return xstrdup(pw->pw_name);
+	return xasprintf("%u", (unsigned)geteuid());
+}
+
+/* Open the log file paths of a run, or NULL when not logging. */
+static char *
+log_path(const struct options *o, const char *jobid, const struct claim *c,
+    const char *ext)
+{
+	if (o->log_dir == NULL)
+		return NULL;
+	return xasprintf("%s/%s.%s.%lld.%s", o->log_dir, jobid, c->dataid,
+	    c->run_id, ext);
+}
+
+/*
+ * Record the end of a run, retrying while the database is away: a
+ * finished job's result must not be lost. Return 0 recorded, 1 fenced,
+ * -1 given up.
+ */
+static int
+finish_run(struct db *db, const struct claim *c, const struct run_end *end,
+    char **fenced_by)
+{
+	struct db_error	 e = { 0 };
+	unsigned int	 delay = 1;
+	int		 i, rc = -1;
+
+	for (i = 0; i < RUNJOB_FINISH_TRIES; i++) {
+		if (!db_alive(db) && db_reconnect(db, &e) == -1) {
+			warnx("run %lld: database unreachable (%s); "
+			    "retrying in %us", c->run_id, e.message, delay);
+			db_error_clear(&e);
+			sleep(delay);
+			delay *= 2;
+			continue;
+		}
+		rc = claim_finish(db, c->run_id, end, fenced_by, &e);
+		if (rc >= 0)
+			break;
+		if (db_alive(db) && db_error_exit(&e) != EXIT_TEMPFAIL) {
+			warnx("run %lld: could not record its end: %s",
+			    c->run_id, e.message);
+			break;
+		}
+		warnx("run %lld: could not record its end (%s); retrying in "
+		    "%us", c->run_id, e.message, delay);
+		db_error_clear(&e);
+		sleep(delay);
+		delay *= 2;
+	}
+	db_error_clear(&e);
+	return rc;
+}
+
+/* Run one claimed partition. Return the exit status it earns runjob. */
+static int
+run_one(const struct options *o, const struct settings *s, struct db *db,
+    const char *jobid, const struct claim *c, const char *script_path,
+    bool *stop)
+{
+	struct proc_spec	 spec;
+	struct proc_result	 res;
+	struct renewal		 rn;
+	struct env_spec		 es;
+	struct run_end		 end;
+	struct diag		 warnings = { NULL, 0 };
+	char			**envp, **argv = NULL, *errmsg = NULL;
+	char			*out_path, *err_path, *fenced_by = NULL;
+	char			 msgbuf[256];
+	size_t			 i, argc;
+	long			 timeout;
+	int			 status, rc;
+
+	say(o, "%s %s: run %lld started (attempt %d)", jobid, c->dataid,
+	    c->run_id, c->attempt);
+
+	memset(&es, 0, sizeof(es));
+	es.jobid = jobid;
+	es.claim = c;
+	envp = env_build(environ, &es, &warnings);
+	for (i = 0; i < warnings.n; i++)
+		warnx("%s", warnings.msgs[i]);
+	diag_clear(&warnings);
+
+	/* argv: the resolved script path first, then its own arguments. */
+	for (argc = 0; o->argv[argc] != NULL; argc++)
+		;
+	argv = xcalloc(argc + 1, sizeof(*argv));
+	argv[0] = (char *)(uintptr_t)script_path;
+	for (i = 1; i < argc; i++)
+		argv[i] = o->argv[i];
+
+	timeout = o->timeout_secs > 0 ? o->timeout_secs : c->timeout_secs;
+	rn.db = db;
+	rn.run_id = c->run_id;
+	rn.lease_secs = s->lease_secs;
+	rn.lost = false;
+
+	out_path = log_path(o, jobid, c, "out");
+	err_path = log_path(o, jobid, c, "err");
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.stdout_path = out_path;
+	spec.stderr_path = err_path;
+	spec.timeout_ms = timeout * 1000;
+	spec.grace_ms = RUNJOB_GRACE_MS;
+	/* Renew at a third of the lease: two renewals may fail in a row. */
+	spec.tick_ms = s->lease_secs * 1000 / 3;
+	spec.tick = renew_tick;
+	spec.arg = &rn;
+
+	memset(&res, 0, sizeof(res));
+	memset(&end, 0, sizeof(end));
+	end.exit_code = -1;
+	if (process_run(&spec, &res, &errmsg) == -1) {
+		end.status = "FAILED";
+		end.message = errmsg;
+		status = EXIT_SOFTWARE;
+		warnx("%s %s: run %lld could not start: %s", jobid,
+		    c->dataid, c->run_id, errmsg);
+	} else if (res.exec_failed) {
+		snprintf(msgbuf, sizeof(msgbuf), "could not execute %s: %s",
+		    script_path, strerror(res.exec_errno));
+		end.status = "FAILED";
+		end.message = msgbuf;
+		status = res.exec_errno == ENOENT ? 127 : 126;
+		end.exit_code = status;
+		warnx("%s %s: %s", jobid, c->dataid, msgbuf);
+	} else if (res.stopped_by_tick) {
+		end.status = "FAILED";
+		end.message = "lost its claim: lease expired";
+		status = EXIT_TEMPFAIL;
+	} else if (res.timed_out) {
+		snprintf(msgbuf, sizeof(msgbuf), "timed out after %lds",
+		    timeout);
+		end.status = "TIMEOUT";
+		end.message = msgbuf;
+		end.signo = res.signo;
+		status = EXIT_TIMEOUT;
+	} else if (res.cancel_signo != 0) {
+		snprintf(msgbuf, sizeof(msgbuf), "cancelled by signal %d "
+		    "(%s)", res.cancel_signo, strsignal(res.cancel_signo));
+		end.status = "CANCELLED";
+		end.message = msgbuf;
+		end.signo = res.signo;
+		if (res.exited)
+			end.exit_code = res.exit_code;
+		status = EXIT_SIGBASE + res.cancel_signo;
+		*stop = true;
+	} else if (!res.exited) {
+		end.status = "FAILED";
+		end.signo = res.signo;
+		status = EXIT_SIGBASE + res.signo;
+	} else {
+		end.status = res.exit_code == 0 ? "SUCCEEDED" : "FAILED";
+		end.exit_code = res.exit_code;
+		status = res.exit_code;
+	}
+
+	if (rn.lost) {
+		/* The fence: another run may hold the partition now. */
+		warnx("%s %s: run %lld lost its claim (lease expired); the "
+		    "script was stopped and nothing is recorded", jobid,
+		    c->dataid, c->run_id);
+		rc = 1;
+	} else
+		rc = finish_run(db, c, &end, &fenced_by);
+	if (rc == 1) {
+		if (fenced_by != NULL)
+			warnx("%s %s: run %lld was ended as %s by another "
+			    "runjob meanwhile: outcome %s not recorded",
+			    jobid, c->dataid, c->run_id, fenced_by,
+			    end.status);
+		status = EXIT_TEMPFAIL;
+		*stop = true;
+	} else if (rc == -1) {
+		warnx("%s %s: run %lld ended %s but could not be recorded",
+		    jobid, c->dataid, c->run_id, end.status);
+		status = EXIT_TEMPFAIL;
+		*stop = true;
+	} else if (end.exit_code >= 0 && end.signo == 0)
+		say(o, "%s %s: run %lld %s (exit %d) in %.2fs", jobid,
+		    c->dataid, c->run_id, end.status, end.exit_code,
+		    res.elapsed);
+	else if (end.signo > 0)
+		say(o, "%s %s: run %lld %s (signal %d) in %.2fs", jobid,
+		    c->dataid, c->run_id, end.status, end.signo,
+		    res.elapsed);
+	else
+		say(o, "%s %s: run %lld %s in %.2fs", jobid, c->dataid,
+		    c->run_id, end.status, res.elapsed);
+
+	free(fenced_by);
+	free(errmsg);
+	free(out_path);
+	free(err_path);
+	free(argv);
+	env_free(envp);
+	return status;
+}
+
+/* Load properties and settings, or exit with the configuration status. */
+static struct settings *
+load_settings(const struct options *o)
+{
+	struct properties	*props;
+	struct settings		*s;
+	char			*path, *errmsg = NULL;
+	size_t			 i;
+
+	if ((path = properties_find(o->config, &errmsg)) == NULL)
+		errx(EXIT_CONFIG, "%s", errmsg);
+	if ((props = properties_load(path, &errmsg)) == NULL)
+		errx(EXIT_CONFIG, "%s", errmsg);
+	free(path);
+	if ((s = settings_from_properties(props, &errmsg)) == NULL)
+		errx(EXIT_CONFIG, "%s", errmsg);
+	properties_free(props);
+	if (o->verbosity > 1) {
+		warnx("using %s", s->path);
+		for (i = 0; i < s->nunknown; i++)
+			warnx("%s: ignoring unknown key \"%s\"", s->path,
+			    s->unknown[i]);
+	}
+	if (s->encrypted != NULL)
+		errx(EXIT_CONFIG, "%s: encrypted= is not supported yet by "
+		    "this build: use password=, .pgpass or PGPASSWORD",
+		    s->path);
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options		 o;
+	struct settings		*s;
+	struct db		*db;
+	struct db_error		 e = { 0 };
+	struct claim_request	 req;
+	struct claim		 c;
+	char			*jobid_owned = NULL, *script_path, *user;
+	char			 host[256], today[16];
+	char			**failed = NULL;
+	size_t			 nfailed = 0, i;
+	long			 runs = 0;
+	int			 status = EXIT_OK, rc;
+	bool			 stop = false;
+
+	memset(&o, 0, sizeof(o));
+	parse_options(argc, argv, &o);
+	if (o.jobid == NULL) {
+		jobid_owned = job_from_script(o.argv[0]);
+		if (!ident_valid(jobid_owned))
+			errx(EXIT_USAGE, "job id \"%s\" derived from script "
+			    "\"%s\" is not an identifier: use --job",
+			    jobid_owned, o.argv[0]);
+		o.jobid = jobid_owned;
+	}
+	/* A script we cannot run is the caller's mistake: claim nothing. */
+	if ((script_path = process_which(o.argv[0])) == NULL)
+		errx(EXIT_USAGE, "script \"%s\": %s", o.argv[0],
+		    strerror(errno));
+
+	s = load_settings(&o);
+	if ((db = db_connect(s, s->password, "runjob", &e)) == NULL)
+		errx(db_error_exit(&e), "could not connect to the dataflow "
+		    "database: %s", e.message);
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy(host, "unknown", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	user = current_user();
+	today_string(today, sizeof(today));
+
+	memset(&req, 0, sizeof(req));
+	req.jobid = o.jobid;
+	req.dataid = o.dataid;
+	req.today = today;
+	req.host = host;
+	req.pid = (int)getpid();
+	req.user = user;
+	req.label = o.label;
+	req.params = o.params;
+	req.nparams = o.nparams;
+	req.lease_secs = s->lease_secs;
+	req.dry_run = o.dry_run;
+
+	while (!stop && (o.max_runs == 0 || runs < o.max_runs)) {
+		req.exclude = (const char *const *)failed;
+		req.nexclude = nfailed;
+		if (claim_next(db, &req, &c, &e) == -1) {
+			rc = db_error_exit(&e);
+			if (strcmp(e.sqlstate, "DF001") == 0)
+				warnx("unknown job \"%s\": declare it in the "
+				    "configuration (dataflow apply)",
+				    o.jobid);
+			else if (e.kind == DB_ERR_SCHEMA)
+				warnx("dataflow schema \"%s\" not found or "
+				    "outdated (%s): run dataflow init",
+				    s->schema, e.message);
+			else
+				warnx("%s: could not claim: %s", o.jobid,
+				    e.message);
+			status = runs > 0 && status != EXIT_OK ? status : rc;
+			break;
+		}
+		if (c.outcome != CLAIM_CLAIMED) {
+			if (runs == 0) {
+				say(&o, "%s%s%s: %s", o.jobid,
+				    o.dataid != NULL ? " " : "",
+				    o.dataid != NULL ? o.dataid : "",
+				    claim_outcome_text(c.outcome));
+				status = o.idle_exit;
+			}
+			claim_clear(&c);
+			break;
+		}
+		if (o.dry_run) {
+			say(&o, "%s %s: would run (attempt %d)", o.jobid,
+			    c.dataid, c.attempt);
+			claim_clear(&c);
+			break;
+		}
+		rc = run_one(&o, s, db, o.jobid, &c, script_path, &stop);
+		runs++;
+		if (rc != EXIT_OK) {
+			status = rc;
+			/* Do not retry it within this drain. */
+			failed = xreallocarray(failed, nfailed + 1,
+			    sizeof(*failed));
+			failed[nfailed++] = xstrdup(c.dataid);
+		}
+		claim_clear(&c);
+	}
+
+	for (i = 0; i < nfailed; i++)
+		free(failed[i]);
+	free(failed);
+	db_error_clear(&e);
+	db_close(db);
+	settings_free(s);
+	free(user);
+	free(script_path);
+	free(jobid_owned);
+	for (i = 0; i < o.nparams; i++) {
+		free(o.params[i].key);
+		free(o.params[i].value);
+	}
+	free(o.params);
+	return status;
+}

@@ -1,0 +1,384 @@
+-- functions.sql: the server-side logic of dataflow: readiness propagation,
+-- the claim, lease renewal and the fenced finish.
+--
+-- Re-created by every "dataflow init" (CREATE OR REPLACE) after migrations.
+-- Each function pins search_path to the dataflow schema it was created in
+-- (SET search_path FROM CURRENT), so callers' settings cannot redirect it.
+-- Set-based logic lives here so that RunJob needs one round trip to claim
+-- and one to finish.
+
+-- Whether every input of the job has partition p_dataid READY (true for a
+-- job without inputs).
+CREATE OR REPLACE FUNCTION df_inputs_ready(p_jobid text, p_dataid text)
+RETURNS boolean LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT NOT EXISTS (
+		SELECT 1 FROM job_item i
+		WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+		  AND NOT EXISTS (
+			SELECT 1 FROM partition_status s
+			WHERE s.datasetid = i.datasetid
+			  AND s.dataid = p_dataid AND s.status = 'READY'))
+$$;
+
+-- The state a non-running, non-finished work row should be in now.
+CREATE OR REPLACE FUNCTION df_pending_state(p_jobid text, p_dataid text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT CASE WHEN df_inputs_ready(p_jobid, p_dataid)
+	    THEN 'ready' ELSE 'waiting' END
+$$;
+
+-- Propagate a partition status change to the work of consuming jobs.
+CREATE OR REPLACE FUNCTION df_partition_changed()
+RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+		RETURN NULL;
+	END IF;
+	IF NEW.status = 'READY' THEN
+		-- Two inputs of one job becoming READY in concurrent
+		-- transactions must not each miss the other: serialize
+		-- this check per dataid. The lock is taken before the
+		-- statements below, which then see everything committed.
+		PERFORM pg_advisory_xact_lock(hashtext('dataflow.ready'),
+		    hashtext(NEW.dataid));
+		INSERT INTO work AS w (jobid, dataid, state)
+		SELECT i.jobid, NEW.dataid, 'ready'
+		FROM job_item i JOIN job j ON j.jobid = i.jobid
+		WHERE i.datasetid = NEW.datasetid AND i.itemtype = 'IN'
+		  AND j.removed IS NULL
+		  AND df_inputs_ready(i.jobid, NEW.dataid)
+		ON CONFLICT (jobid, dataid) DO UPDATE
+		SET state = 'ready', modified = now()
+		WHERE w.state = 'waiting';
+	ELSIF TG_OP = 'UPDATE' AND OLD.status = 'READY' THEN
+		-- No longer consumable (being rebuilt, failed, resubmitted).
+		UPDATE work w SET state = 'waiting', modified = now()
+		FROM job_item i
+		WHERE i.datasetid = NEW.datasetid AND i.itemtype = 'IN'
+		  AND w.jobid = i.jobid AND w.dataid = NEW.dataid
+		  AND w.state = 'ready';
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS partition_status_changed ON partition_status;
+CREATE TRIGGER partition_status_changed
+	AFTER INSERT OR UPDATE OF status ON partition_status
+	FOR EACH ROW EXECUTE FUNCTION df_partition_changed();
+
+-- Bring the work of one job in line with its inputs and max_attempts, after
+-- its configuration changed: create what newly became claimable, re-decide
+-- waiting/ready, and apply a new attempt limit. Returns rows touched.
+CREATE OR REPLACE FUNCTION df_refresh_job(p_jobid text)
+RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_max	integer;
+	v_first	text;
+	v_n	bigint := 0;
+	v_k	bigint;
+BEGIN
+	SELECT max_attempts INTO v_max FROM job
+	WHERE jobid = p_jobid AND removed IS NULL;
+	IF NOT FOUND THEN
+		RETURN 0;
+	END IF;
+	SELECT min(datasetid) INTO v_first FROM job_item
+	WHERE jobid = p_jobid AND itemtype = 'IN';
+	IF v_first IS NOT NULL THEN
+		INSERT INTO work (jobid, dataid, state)
+		SELECT p_jobid, s.dataid, 'ready'
+		FROM partition_status s
+		WHERE s.datasetid = v_first AND s.status = 'READY'
+		  AND df_inputs_ready(p_jobid, s.dataid)
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS v_k = ROW_COUNT;
+		v_n := v_n + v_k;
+	END IF;
+	UPDATE work w SET state = CASE
+		    WHEN w.failures >= v_max THEN 'failed'
+		    ELSE df_pending_state(p_jobid, w.dataid) END,
+	    modified = now()
+	WHERE w.jobid = p_jobid AND w.state IN ('waiting', 'ready', 'failed')
+	  AND w.state IS DISTINCT FROM CASE
+		    WHEN w.failures >= v_max THEN 'failed'
+		    ELSE df_pending_state(p_jobid, w.dataid) END;
+	GET DIAGNOSTICS v_k = ROW_COUNT;
+	RETURN v_n + v_k;
+END
+$$;
+
+-- End one run: record its outcome and move its work and output partitions.
+-- Only a RUNNING run can end: this is the fence against a wrapper that was
+-- presumed dead. Returns NULL when recorded, else the run's current status
+-- ('ABANDONED', 'SUCCEEDED'...) or 'UNKNOWN'.
+CREATE OR REPLACE FUNCTION df_end_run(p_run_id bigint, p_status text,
+    p_exit_code integer, p_signal integer, p_message text,
+    p_metrics jsonb, p_stderr_tail text)
+RETURNS text LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_jobid		text;
+	v_dataid	text;
+	v_now		text;
+	v_counts	boolean := p_status IN ('FAILED', 'TIMEOUT', 'ABANDONED');
+BEGIN
+	UPDATE run SET status = p_status, ended = now(),
+	    exit_code = p_exit_code, signal = p_signal, message = p_message,
+	    metrics = p_metrics, stderr_tail = p_stderr_tail
+	WHERE run_id = p_run_id AND status = 'RUNNING'
+	RETURNING jobid, dataid INTO v_jobid, v_dataid;
+	IF NOT FOUND THEN
+		SELECT status INTO v_now FROM run WHERE run_id = p_run_id;
+		RETURN coalesce(v_now, 'UNKNOWN');
+	END IF;
+
+	UPDATE work w SET
+	    state = CASE
+		WHEN p_status = 'SUCCEEDED' THEN 'succeeded'
+		WHEN v_counts AND w.failures + 1 >= j.max_attempts
+		    THEN 'failed'
+		ELSE df_pending_state(w.jobid, w.dataid) END,
+	    failures = w.failures + CASE WHEN v_counts THEN 1 ELSE 0 END,
+	    modified = now()
+	FROM job j
+	WHERE w.jobid = v_jobid AND w.dataid = v_dataid
+	  AND w.run_id = p_run_id AND w.state = 'running'
+	  AND j.jobid = w.jobid;
+
+	-- The outputs this run was producing (as marked at claim time).
+	UPDATE partition_status SET
+	    status = CASE WHEN p_status = 'SUCCEEDED' THEN 'READY'
+		ELSE 'FAILED' END,
+	    modified = now()
+	WHERE run_id = p_run_id AND dataid = v_dataid AND status = 'RUNNING';
+	RETURN NULL;
+END
+$$;
+
+-- Abandon the runs of a job whose lease expired (their wrapper is gone).
+-- Returns how many.
+CREATE OR REPLACE FUNCTION df_reap(p_jobid text)
+RETURNS integer LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_run	bigint;
+	v_n	integer := 0;
+BEGIN
+	FOR v_run IN
+		SELECT run_id FROM run
+		WHERE jobid = p_jobid AND status = 'RUNNING'
+		  AND lease_until < now()
+		ORDER BY run_id
+		FOR UPDATE SKIP LOCKED
+	LOOP
+		IF df_end_run(v_run, 'ABANDONED', NULL, NULL,
+		    'lease expired: the wrapper stopped renewing it',
+		    NULL, NULL) IS NULL THEN
+			v_n := v_n + 1;
+		END IF;
+	END LOOP;
+	RETURN v_n;
+END
+$$;
+
+-- Claim the next partition for a job, in one transaction: reap dead runs,
+-- pick the first claimable work row in the job's order, lock it (skipping
+-- rows other claimers hold), and mark it and the job's outputs RUNNING
+-- under a new run. Returns one row: outcome is 'claimed' (with run_id,
+-- dataid, attempt and info: params and datasets for the environment) or
+-- why nothing was claimed: 'none', 'paused', 'busy' (max_running reached),
+-- and for a requested dataid also 'waiting' (inputs not READY), 'running',
+-- 'succeeded', 'failed' (attempts exhausted). With p_dry_run nothing is
+-- written and 'claimed' means "would claim".
+CREATE OR REPLACE FUNCTION df_claim(p_jobid text, p_dataid text,
+    p_today text, p_exclude text[], p_host text, p_pid integer,
+    p_user text, p_label text, p_params jsonb, p_lease_secs integer,
+    p_dry_run boolean,
+    OUT outcome text, OUT run_id bigint, OUT dataid text,
+    OUT attempt integer, OUT info jsonb)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_job	job%ROWTYPE;
+	v_work	work%ROWTYPE;
+	v_today	boolean;
+	v_n	integer;
+BEGIN
+	SELECT * INTO v_job FROM job j
+	WHERE j.jobid = p_jobid AND j.removed IS NULL;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+	IF v_job.paused THEN
+		outcome := 'paused';
+		RETURN;
+	END IF;
+
+	-- The pseudo-dataset "today": its partition for the current date
+	-- is READY, which makes that date claimable (once per day).
+	v_today := p_today IS NOT NULL AND EXISTS (SELECT 1 FROM job_item i
+	    WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+	      AND i.datasetid = 'today');
+	IF v_today AND NOT p_dry_run AND NOT EXISTS (
+	    SELECT 1 FROM partition_status s
+	    WHERE s.datasetid = 'today' AND s.dataid = p_today) THEN
+		INSERT INTO partition_status (datasetid, dataid, status)
+		VALUES ('today', p_today, 'READY')
+		ON CONFLICT DO NOTHING;
+	END IF;
+
+	IF NOT p_dry_run THEN
+		PERFORM df_reap(p_jobid);
+	END IF;
+
+	-- A concurrency limit or latest-only needs a decision over all of
+	-- the job's runs: serialize this job's claims on its row.
+	IF (v_job.max_running IS NOT NULL
+	    OR v_job.run_order = 'latest-only') AND NOT p_dry_run THEN
+		PERFORM 1 FROM job j WHERE j.jobid = p_jobid
+		FOR NO KEY UPDATE;
+	END IF;
+	IF v_job.max_running IS NOT NULL THEN
+		SELECT count(*) INTO v_n FROM work w
+		WHERE w.jobid = p_jobid AND w.state = 'running';
+		IF v_n >= v_job.max_running THEN
+			outcome := 'busy';
+			RETURN;
+		END IF;
+	END IF;
+
+	IF p_dataid IS NOT NULL THEN
+		-- One named partition: it becomes work once its inputs are
+		-- READY (a job without inputs can run any dataid this way).
+		IF NOT p_dry_run AND df_inputs_ready(p_jobid, p_dataid) THEN
+			INSERT INTO work (jobid, dataid, state)
+			VALUES (p_jobid, p_dataid, 'ready')
+			ON CONFLICT DO NOTHING;
+		END IF;
+		SELECT * INTO v_work FROM work w
+		WHERE w.jobid = p_jobid AND w.dataid = p_dataid;
+		IF NOT FOUND THEN
+			outcome := CASE WHEN df_inputs_ready(p_jobid, p_dataid)
+			    THEN 'claimed' ELSE 'waiting' END;
+			IF outcome = 'claimed' THEN
+				dataid := p_dataid;
+				attempt := 1;
+			END IF;
+			RETURN;
+		END IF;
+		IF v_work.state <> 'ready' THEN
+			outcome := v_work.state;
+			RETURN;
+		END IF;
+		IF NOT p_dry_run THEN
+			SELECT * INTO v_work FROM work w
+			WHERE w.jobid = p_jobid AND w.dataid = p_dataid
+			  AND w.state = 'ready'
+			  AND df_inputs_ready(p_jobid, w.dataid)
+			FOR UPDATE SKIP LOCKED;
+			IF NOT FOUND THEN
+				outcome := 'running';
+				RETURN;
+			END IF;
+		END IF;
+	ELSIF v_job.run_order = 'newest-first'
+	    OR v_job.run_order = 'latest-only' THEN
+		IF p_dry_run THEN
+			SELECT * INTO v_work FROM work w
+			WHERE w.jobid = p_jobid AND w.state = 'ready'
+			  AND w.dataid <> ALL (coalesce(p_exclude, '{}'))
+			  AND df_inputs_ready(p_jobid, w.dataid)
+			ORDER BY w.dataid DESC LIMIT 1;
+		ELSE
+			SELECT * INTO v_work FROM work w
+			WHERE w.jobid = p_jobid AND w.state = 'ready'
+			  AND w.dataid <> ALL (coalesce(p_exclude, '{}'))
+			  AND df_inputs_ready(p_jobid, w.dataid)
+			ORDER BY w.dataid DESC LIMIT 1
+			FOR UPDATE SKIP LOCKED;
+		END IF;
+		IF FOUND AND v_job.run_order = 'latest-only' AND EXISTS (
+		    SELECT 1 FROM work w
+		    WHERE w.jobid = p_jobid AND w.dataid >= v_work.dataid
+		      AND w.state IN ('running', 'succeeded')) THEN
+			-- Something at least as new ran: older ones are left.
+			outcome := 'none';
+			RETURN;
+		END IF;
+	ELSE
+		IF p_dry_run THEN
+			SELECT * INTO v_work FROM work w
+			WHERE w.jobid = p_jobid AND w.state = 'ready'
+			  AND w.dataid <> ALL (coalesce(p_exclude, '{}'))
+			  AND df_inputs_ready(p_jobid, w.dataid)
+			ORDER BY w.dataid LIMIT 1;
+		ELSE
+			SELECT * INTO v_work FROM work w
+			WHERE w.jobid = p_jobid AND w.state = 'ready'
+			  AND w.dataid <> ALL (coalesce(p_exclude, '{}'))
+			  AND df_inputs_ready(p_jobid, w.dataid)
+			ORDER BY w.dataid LIMIT 1
+			FOR UPDATE SKIP LOCKED;
+		END IF;
+	END IF;
+	IF v_work.jobid IS NULL THEN
+		outcome := 'none';
+		RETURN;
+	END IF;
+
+	outcome := 'claimed';
+	dataid := v_work.dataid;
+	attempt := v_work.attempts + 1;
+	IF p_dry_run THEN
+		RETURN;
+	END IF;
+
+	INSERT INTO run (jobid, dataid, attempt, status, host, pid, username,
+	    label, params, lease_until)
+	VALUES (p_jobid, v_work.dataid, attempt, 'RUNNING', p_host, p_pid,
+	    p_user, p_label, v_job.params || coalesce(p_params, '{}'),
+	    now() + make_interval(secs => p_lease_secs))
+	RETURNING run.run_id INTO run_id;
+
+	UPDATE work w SET state = 'running', run_id = df_claim.run_id,
+	    attempts = w.attempts + 1, modified = now()
+	WHERE w.jobid = p_jobid AND w.dataid = v_work.dataid;
+
+	INSERT INTO partition_status AS s (datasetid, dataid, status, run_id)
+	SELECT i.datasetid, v_work.dataid, 'RUNNING', df_claim.run_id
+	FROM job_item i WHERE i.jobid = p_jobid AND i.itemtype = 'OUT'
+	ON CONFLICT ON CONSTRAINT partition_status_pkey DO UPDATE
+	SET status = 'RUNNING', run_id = excluded.run_id, modified = now();
+
+	SELECT jsonb_build_object(
+	    'params', v_job.params || coalesce(p_params, '{}'),
+	    'timeout', v_job.timeout_secs,
+	    'datasets', coalesce(jsonb_agg(jsonb_build_object(
+		'datasetid', d.datasetid, 'itemtype', i.itemtype,
+		'hostname', d.hostname, 'database', d.database,
+		'schemaname', d.schemaname, 'tablename', d.tablename,
+		'username', d.username, 'encryptedpass', d.encryptedpass,
+		'extra', d.extra) ORDER BY i.itemtype, d.datasetid),
+		'[]'::jsonb))
+	INTO info
+	FROM job_item i JOIN dataset d ON d.datasetid = i.datasetid
+	WHERE i.jobid = p_jobid AND d.datasetid <> 'today';
+END
+$$;
+
+-- Keep a run's lease alive. False when the run no longer holds its claim
+-- (abandoned and possibly re-run elsewhere): the wrapper must stop.
+CREATE OR REPLACE FUNCTION df_renew(p_run_id bigint, p_lease_secs integer)
+RETURNS boolean LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+	UPDATE run SET heartbeat = now(),
+	    lease_until = now() + make_interval(secs => p_lease_secs)
+	WHERE run_id = p_run_id AND status = 'RUNNING'
+	RETURNING true
+$$;
