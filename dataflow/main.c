@@ -1,9 +1,5 @@
 /* dataflow: operations on the dataflow database: schema, configuration,
  * partitions, status and reruns. Subcommands are declared as a table. */
-#ifdef HAVE_CONFIG_H
-#include "autoconf.h"
-#endif
-
 #include <err.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -199,8 +195,9 @@ main(int argc, char **argv)
 				warnx("--config needs a file");
 				return EXIT_USAGE;
 			}
-			/* Subcommands parse their own options from 1. */
-			optind = 1;
+			/* Subcommands parse their own options from 1;
+			 * 0 also resets glibc's internal getopt state. */
+			optind = 0;
 			return (*c)->exec(&g, argc, argv);
 		}
 	}

@@ -1,9 +1,5 @@
 /* runjob: claim the next ready partition of a job, run the job's script on
  * it with its datasets in the environment, and record how it ended. */
-#ifdef HAVE_CONFIG_H
-#include "autoconf.h"
-#endif
-
 #include <sys/stat.h>
 
 #include <err.h>
