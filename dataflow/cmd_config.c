@@ -213,7 +213,7 @@ cmd_export_exec(struct global_opts *g, int argc, char **argv)
 		status = db_error_exit(&e);
 	} else {
 		doc = config_to_json(c);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(doc);
 		status = EXIT_OK;

@@ -89,14 +89,19 @@ struct config	*config_load_string(const char *text, const char *origin,
 struct config	*config_from_json(json_t *root, const char *origin,
 		    struct diag *d);
 /*
- * Check references and cycles of c (done by the loaders; exposed for
- * configurations built in memory). Return 0, or -1 with problems added to d.
+ * Check references, duplicate ids, datasets with two producers and cycles
+ * of c (done by the loaders; exposed for configurations built in memory).
+ * Return 0, or -1 with problems added to d.
  */
 int		 config_check(const struct config *c, const char *origin,
 		    struct diag *d);
-/* Return c as a JSON document in the file format (caller owns the ref). */
+/*
+ * Return c as a JSON document in the file format (caller owns the ref):
+ * "datasets" and "jobs", and inside them only the fields that are set and
+ * not at their defaults. NULL if a string is not valid UTF-8.
+ */
 json_t		*config_to_json(const struct config *c);
-/* Find a dataset or job by id in c, or NULL. */
+/* Find a dataset or job by id in c (sorted, as loaded), or NULL. */
 struct cfg_dataset *config_dataset(const struct config *c, const char *id);
 struct cfg_job	*config_job(const struct config *c, const char *id);
 /* Return the name of an order ("oldest-first", ...). */

@@ -27,7 +27,8 @@ struct plan_change {
 	/*
 	 * For updates: one line per changed attribute, e.g.
 	 * 'hostname: "db1" -> "db2"', 'inputs: +sales_raw -old', and secrets
-	 * (encryptedpass) shown as "(changed)", never their value.
+	 * (encryptedpass) shown as "(changed)", never their value. Empty for
+	 * add, remove, pause and resume.
 	 */
 	char			**details;
 	size_t			 ndetails;
@@ -40,7 +41,8 @@ struct plan {
 };
 
 /*
- * Compute what turns cur into want. Objects only in cur are removed only
+ * Compute what turns cur into want (both sorted, as loaded; NULL stands
+ * for an empty configuration). Objects only in cur are removed only
  * when prune is true. A job whose paused flag is all that changed is a
  * PLAN_PAUSE/PLAN_RESUME; with other changes too it is a PLAN_UPDATE with a
  * "paused: false -> true" detail. Return the plan (caller frees).
