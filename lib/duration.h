@@ -8,6 +8,12 @@
  * message in *errp (caller frees) naming the bad value.
  */
 int	 duration_parse(const char *s, long *secs, char **errp);
+/*
+ * Parse s like duration_parse; return NULL, or a static string saying what
+ * is wrong without repeating s, for callers that name the value themselves
+ * ("PATH:LINE: invalid lease \"x\": ...").
+ */
+const char *duration_check(const char *s, long *secs);
 /* Return the shortest exact form of secs ("4h", "90s", "1d"); caller frees. */
 char	*duration_format(long secs);
 

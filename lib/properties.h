@@ -24,14 +24,19 @@ struct properties {
  * $XDG_CONFIG_HOME/dataflow/dataflow.properties (default ~/.config), and
  * SYSCONFDIR/dataflow/dataflow.properties. Return the path (caller frees),
  * or NULL with *errp saying where it looked (caller frees). An explicit or
- * $DATAFLOW_PROPERTIES path that does not exist is an error, not skipped.
+ * $DATAFLOW_PROPERTIES path that does not exist is an error, not skipped;
+ * an empty variable is unset, and a relative $XDG_CONFIG_HOME is ignored.
  */
 char			*properties_find(const char *explicit, char **errp);
 /*
  * Parse the file at path: "key=value" or "key: value" lines, '#' and '!'
- * comment lines, a " #" comment after a value, surrounding blanks trimmed,
- * a trailing backslash continuing the line. Return the properties (caller
- * frees with properties_free), or NULL with *errp = "PATH:LINE: message".
+ * comment lines, a " #" comment after a value (an unescaped '#' after a
+ * blank; a value may start with '#'), surrounding blanks trimmed, an odd
+ * number of trailing backslashes continuing the line, Java's escapes (\t,
+ * \n, \uXXXX, "\ ", \#, ...), lines ending in LF, CRLF or CR. A line
+ * without '=' or ':' after its key, a line over PROPERTIES_MAXLINE bytes
+ * and a NUL byte are errors. Return the properties (caller frees with
+ * properties_free), or NULL with *errp = "PATH:LINE: message".
  */
 struct properties	*properties_load(const char *path, char **errp);
 /* Parse properties from a string (origin names it in messages). */

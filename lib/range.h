@@ -14,9 +14,10 @@ enum range_kind {
 /*
  * Expand from..to (inclusive) into a NULL-terminated array of dataids, owned
  * by the caller (free with range_free), and its length in *n. Daily ranges
- * need valid calendar dates; step ranges need non-negative integers and a
- * step >= 1; from must not be after to. Return NULL with *errp set (caller
- * frees) on bad input or more than RANGE_MAX items.
+ * need valid calendar dates (years 0001..9999) and ignore step; step ranges
+ * need non-negative integers and a step >= 1; from must not be after to.
+ * Return NULL with *errp set (caller frees) on bad input or more than
+ * RANGE_MAX items. n and errp may be NULL.
  */
 char	**range_expand(const char *from, const char *to, enum range_kind kind,
 	    long step, size_t *n, char **errp);

@@ -15,19 +15,22 @@ struct settings {
 	struct conninfo	 conn;		/* libpq keywords, password excluded */
 	char		*schema;	/* dataflow's schema, an identifier */
 	long		 lease_secs;	/* run lease length */
-	char		*encrypted;	/* ciphertext of the DB password, or NULL */
-	char		*password;	/* plain password= value, or NULL */
-	char		**unknown;	/* keys neither dataflow nor libpq knows */
+	char		*encrypted;	/* DB password ciphertext, or NULL */
+	char		*password;	/* plain password, or NULL */
+	char		**unknown;	/* keys unknown to dataflow and libpq */
 	size_t		 nunknown;
 };
 
 /*
  * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
  * schema (an identifier; default "dataflow"), lease (a duration, default
- * 60 s), encrypted, and every key libpq knows (host, port, dbname, sslmode,
- * connect_timeout, ...) passed through; keys that libpq knows override what
- * url implied. Return the settings (caller frees with settings_free), or
- * NULL with *errp = "PATH:LINE: message" naming the offending key.
+ * 60 s), encrypted, password, and every key libpq knows (host, port, dbname,
+ * sslmode, connect_timeout, ...) passed through; keys that libpq knows
+ * override what url implied, and password= and schema= override a JDBC
+ * url's password and currentSchema. Only the last setting of a key counts;
+ * an empty value is no setting (url aside: it is required). Return the
+ * settings (caller frees with settings_free), or NULL with *errp =
+ * "PATH:LINE: message" naming the offending key.
  */
 struct settings	*settings_from_properties(const struct properties *p,
 		    char **errp);

@@ -1,0 +1,201 @@
+/*
+ * settings.c: resolve dataflow.properties into what the programs need: the
+ * libpq keywords, dataflow's schema, the run lease and the credentials.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "ids.h"
+#include "settings.h"
+#include "xmalloc.h"
+
+/*
+ * libpq's documented connection keywords (PostgreSQL 18). A keyword the
+ * installed libpq does not know yet fails at connect time, with libpq's
+ * own message; no libpq call is made here (they all live in db.c).
+ */
+static const char *const settings_libpq_keys[] = {
+	"host", "hostaddr", "port", "dbname", "user", "password", "passfile",
+	"require_auth", "channel_binding", "connect_timeout",
+	"client_encoding", "options", "application_name",
+	"fallback_application_name", "keepalives", "keepalives_idle",
+	"keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	"replication", "gssencmode", "sslmode", "sslnegotiation",
+	"sslcompression", "sslcert", "sslkey", "sslkeylogfile", "sslpassword",
+	"sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni",
+	"requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version",
+	"min_protocol_version", "max_protocol_version", "krbsrvname", "gsslib",
+	"gssdelegation", "service", "target_session_attrs",
+	"load_balance_hosts", "oauth_issuer", "oauth_client_id",
+	"oauth_client_secret", "oauth_scope"
+};
+
+#define SETTINGS_IDENT_RULE \
+	"must be an identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes)"
+
+bool
+settings_is_libpq_key(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof settings_libpq_keys /
+	    sizeof settings_libpq_keys[0]; i++) {
+		if (strcmp(key, settings_libpq_keys[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Return whether key is one of dataflow's own (url aside). */
+static bool
+settings_is_dataflow_key(const char *key)
+{
+	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
+	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0;
+}
+
+/* Return whether item i is the last setting of its key in p. */
+static bool
+settings_is_last(const struct properties *p, size_t i)
+{
+	size_t	 j;
+
+	for (j = i + 1; j < p->n; j++) {
+		if (strcmp(p->items[j].key, p->items[i].key) == 0)
+			return false;
+	}
+	return true;
+}
+
+static void
+settings_replace(char **slot, const char *value)
+{
+	xfreezero_str(*slot);
+	*slot = xstrdup(value);
+}
+
+struct settings *
+settings_from_properties(const struct properties *p, char **errp)
+{
+	struct settings		*s;
+	const struct property	*it;
+	const char		*url, *v, *why;
+	char			*err = NULL;
+	size_t			 i;
+	int			 line;
+	bool			 jdbc;
+
+	*errp = NULL;
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(p->path);
+	s->lease_secs = SETTINGS_DEFAULT_LEASE;
+
+	if ((url = properties_get(p, "url")) == NULL) {
+		*errp = xasprintf("%s: missing required key \"url\"", p->path);
+		goto fail;
+	}
+	line = properties_line(p, "url");
+	if (url[0] == '\0') {
+		*errp = xasprintf("%s:%d: url is empty", p->path, line);
+		goto fail;
+	}
+	if (dburl_parse(url, &s->conn, &err) == -1) {
+		*errp = xasprintf("%s:%d: invalid url: %s", p->path, line,
+		    err);
+		goto fail;
+	}
+	jdbc = strncmp(url, "jdbc:", 5) == 0;
+	/* What a JDBC URL says that is not a libpq keyword. */
+	if ((v = conninfo_get(&s->conn, "schema")) != NULL) {
+		if (!ident_valid(v)) {
+			*errp = xasprintf("%s:%d: invalid currentSchema \"%s\" "
+			    "in url: " SETTINGS_IDENT_RULE, p->path, line, v);
+			goto fail;
+		}
+		s->schema = xstrdup(v);
+		conninfo_set(&s->conn, "schema", NULL);
+	}
+	if ((v = conninfo_get(&s->conn, "password")) != NULL) {
+		s->password = xstrdup(v);
+		conninfo_set(&s->conn, "password", NULL);
+	}
+
+	for (i = 0; i < p->n; i++) {
+		it = &p->items[i];
+		/* Only the last setting counts; an empty one is no setting. */
+		if (!settings_is_last(p, i) || strcmp(it->key, "url") == 0)
+			continue;
+		if (!settings_is_dataflow_key(it->key) &&
+		    !settings_is_libpq_key(it->key)) {
+			s->unknown = xreallocarray(s->unknown,
+			    s->nunknown + 1, sizeof *s->unknown);
+			s->unknown[s->nunknown++] = xstrdup(it->key);
+			continue;
+		}
+		if (it->value[0] == '\0')
+			continue;
+		if (strcmp(it->key, "password") == 0)
+			settings_replace(&s->password, it->value);
+		else if (strcmp(it->key, "encrypted") == 0)
+			settings_replace(&s->encrypted, it->value);
+		else if (strcmp(it->key, "schema") == 0) {
+			if (!ident_valid(it->value)) {
+				*errp = xasprintf("%s:%d: invalid schema "
+				    "\"%s\": " SETTINGS_IDENT_RULE, p->path,
+				    it->line, it->value);
+				goto fail;
+			}
+			settings_replace(&s->schema, it->value);
+		} else if (strcmp(it->key, "lease") == 0) {
+			if ((why = duration_check(it->value,
+			    &s->lease_secs)) != NULL) {
+				*errp = xasprintf("%s:%d: invalid lease "
+				    "\"%s\": %s", p->path, it->line, it->value,
+				    why);
+				goto fail;
+			}
+		} else {
+			/*
+			 * A URI or conninfo url is itself the dbname libpq
+			 * expands: a second dbname would replace it whole.
+			 */
+			if (strcmp(it->key, "dbname") == 0 && !jdbc) {
+				*errp = xasprintf("%s:%d: dbname cannot be "
+				    "combined with a url that is a libpq URI "
+				    "or connection string: put the database "
+				    "in the url", p->path, it->line);
+				goto fail;
+			}
+			conninfo_set(&s->conn, it->key, it->value);
+		}
+	}
+	if (s->schema == NULL)
+		s->schema = xstrdup(SETTINGS_DEFAULT_SCHEMA);
+	free(err);
+	return s;
+
+fail:
+	free(err);
+	settings_free(s);
+	return NULL;
+}
+
+void
+settings_free(struct settings *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	conninfo_clear(&s->conn);
+	free(s->path);
+	free(s->schema);
+	xfreezero_str(s->encrypted);
+	xfreezero_str(s->password);
+	for (i = 0; i < s->nunknown; i++)
+		free(s->unknown[i]);
+	free(s->unknown);
+	free(s);
+}

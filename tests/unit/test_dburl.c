@@ -1,0 +1,294 @@
+/* test_dburl.c: unit tests for lib/dburl.c; the cases are in data/dburl.tsv. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dburl.h"
+#include "xmalloc.h"
+
+#define MAXFIELDS	16
+
+/* One line of a data file: its fields, decoded. */
+struct tcase {
+	char	*name;
+	char	*buf;
+	char	*f[MAXFIELDS];
+	int	 nf;
+};
+
+/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
+static char *
+tsv_unquote(char *s)
+{
+	char	*r, *w, hex[3];
+	size_t	 len = strlen(s);
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return s;
+	s[len - 1] = '\0';
+	for (r = s + 1, w = s; *r != '\0'; r++) {
+		if (*r != '\\' || r[1] == '\0') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 'x':
+			hex[0] = r[1];
+			hex[1] = r[1] != '\0' ? r[2] : '\0';
+			hex[2] = '\0';
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += strlen(hex);
+			break;
+		default:
+			*w++ = *r;
+			break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Append the lines of a tab-separated file; '#' lines are comments. */
+static int
+tsv_load(const char *path, int minfields, struct tcase **out,
+    size_t *nout)
+{
+	FILE		*fp;
+	struct tcase	*c;
+	const char	*base;
+	char		*line = NULL, *p, *field;
+	size_t		 cap = 0;
+	int		 lineno = 0, rc = -1;
+
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		c = &(*out)[(*nout)++];
+		memset(c, 0, sizeof *c);
+		c->name = xasprintf("%s:%d %s", base, lineno, line);
+		/* TAP reads '#' in a test name as a directive. */
+		for (p = c->name; *p != '\0'; p++) {
+			if (*p == '\t' || *p == '#')
+				*p = ' ';
+		}
+		c->buf = xstrdup(line);
+		for (p = c->buf; c->nf < MAXFIELDS &&
+		    (field = strsep(&p, "\t")) != NULL;)
+			c->f[c->nf++] = tsv_unquote(field);
+		if (c->nf < minfields) {
+			fprintf(stderr, "%s:%d: expected %d fields\n", path,
+			    lineno, minfields);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static void
+tsv_free(struct tcase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].buf);
+	}
+	free(c);
+}
+
+static void
+test_table(void **state)
+{
+	const struct tcase	*c = *state;
+	struct conninfo		 ci = { NULL, NULL, 0 };
+	const char		*eq;
+	char			*err = NULL;
+	size_t			 i, nwant = (size_t)c->nf - 1;
+
+	if (nwant == 1 && c->f[1][0] == '!') {
+		assert_int_equal(dburl_parse(c->f[0], &ci, &err), -1);
+		assert_non_null(err);
+		assert_string_equal(err, c->f[1] + 1);
+		free(err);
+		conninfo_clear(&ci);
+		return;
+	}
+	if (dburl_parse(c->f[0], &ci, &err) == -1)
+		fail_msg("unexpected error: %s", err);
+	assert_null(err);
+	assert_int_equal(ci.n, nwant);
+	for (i = 0; i < nwant; i++) {
+		if ((eq = strchr(c->f[i + 1], '=')) == NULL)
+			fail_msg("expected key=value, not \"%s\"",
+			    c->f[i + 1]);
+		assert_int_equal(strlen(ci.keys[i]), eq - c->f[i + 1]);
+		assert_memory_equal(ci.keys[i], c->f[i + 1],
+		    (size_t)(eq - c->f[i + 1]));
+		assert_string_equal(ci.values[i], eq + 1);
+	}
+	/* Ready for PQconnectdbParams. */
+	assert_null(ci.keys[ci.n]);
+	assert_null(ci.values[ci.n]);
+	conninfo_clear(&ci);
+}
+
+static void
+test_conninfo(void **state)
+{
+	struct conninfo	 ci = { NULL, NULL, 0 };
+
+	(void)state;
+	conninfo_clear(&ci);
+	assert_null(conninfo_get(&ci, "host"));
+	/* Removing what is not there is fine. */
+	conninfo_set(&ci, "host", NULL);
+	assert_int_equal(ci.n, 0);
+
+	conninfo_set(&ci, "host", "a");
+	conninfo_set(&ci, "port", "1");
+	conninfo_set(&ci, "dbname", "d");
+	assert_int_equal(ci.n, 3);
+	assert_null(ci.keys[3]);
+	assert_null(ci.values[3]);
+
+	/* Replacing keeps the place; the value may be the old one. */
+	conninfo_set(&ci, "host", "b");
+	conninfo_set(&ci, "port", conninfo_get(&ci, "port"));
+	assert_int_equal(ci.n, 3);
+	assert_string_equal(ci.keys[0], "host");
+	assert_string_equal(ci.values[0], "b");
+	assert_string_equal(conninfo_get(&ci, "port"), "1");
+
+	/* NULL removes, keeping the order and the terminators. */
+	conninfo_set(&ci, "host", NULL);
+	assert_int_equal(ci.n, 2);
+	assert_string_equal(ci.keys[0], "port");
+	assert_string_equal(ci.keys[1], "dbname");
+	assert_null(ci.keys[2]);
+	assert_null(ci.values[2]);
+	assert_null(conninfo_get(&ci, "host"));
+	conninfo_set(&ci, "dbname", NULL);
+	assert_int_equal(ci.n, 1);
+	assert_null(ci.keys[1]);
+	conninfo_set(&ci, "host", "c");
+	assert_string_equal(ci.keys[1], "host");
+
+	conninfo_clear(&ci);
+	assert_int_equal(ci.n, 0);
+	assert_null(ci.keys);
+	assert_null(ci.values);
+	assert_null(conninfo_get(&ci, "port"));
+}
+
+/* dburl_parse adds to what ci holds; what the url says wins. */
+static void
+test_parse_adds(void **state)
+{
+	struct conninfo	 ci = { NULL, NULL, 0 };
+	char		*err;
+
+	(void)state;
+	conninfo_set(&ci, "application_name", "before");
+	conninfo_set(&ci, "port", "1111");
+	assert_int_equal(dburl_parse("jdbc:postgresql://h:2222/d?ssl=true",
+	    &ci, &err), 0);
+	assert_int_equal(ci.n, 5);
+	assert_string_equal(ci.keys[0], "application_name");
+	assert_string_equal(ci.values[0], "before");
+	assert_string_equal(conninfo_get(&ci, "port"), "2222");
+	assert_string_equal(conninfo_get(&ci, "host"), "h");
+	assert_string_equal(conninfo_get(&ci, "dbname"), "d");
+	assert_string_equal(conninfo_get(&ci, "sslmode"), "require");
+	conninfo_clear(&ci);
+
+	assert_int_equal(dburl_parse(NULL, &ci, &err), -1);
+	assert_string_equal(err, "empty url");
+	free(err);
+	conninfo_clear(&ci);
+}
+
+/* No error message ever repeats a password from the url. */
+static void
+test_no_secret_in_errors(void **state)
+{
+	static const char *const urls[] = {
+		"jdbc:postgresql://db1/dw?password=s3cr3t&bogus=1",
+		"jdbc:postgresql://db1/dw?password=s3cr3t%zz",
+		"jdbc:postgresql://db1/dw?password=s3cr3t&ssl=maybe",
+		"jdbc:postgresql://db1:s3cr3t/dw",
+		"jdbc:oracle:thin:scott/s3cr3t@db1:1521:dw",
+		"s3cr3t"
+	};
+	struct conninfo	 ci = { NULL, NULL, 0 };
+	char		*err;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		assert_int_equal(dburl_parse(urls[i], &ci, &err), -1);
+		/* The port is named: it is not where passwords go. */
+		if (i != 3 && strstr(err, "s3cr3t") != NULL)
+			fail_msg("secret in message: %s", err);
+		free(err);
+		conninfo_clear(&ci);
+	}
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_conninfo),
+		cmocka_unit_test(test_parse_adds),
+		cmocka_unit_test(test_no_secret_in_errors),
+	};
+	struct CMUnitTest	*tests;
+	struct tcase		*cases = NULL;
+	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
+	size_t			 ncases = 0, i;
+	int			 rc;
+
+	if (tsv_load(TEST_DATADIR "/dburl.tsv", 2, &cases, &ncases) == -1)
+		return 1;
+	tests = xcalloc(nfixed + ncases, sizeof *tests);
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < ncases; i++) {
+		tests[nfixed + i].name = cases[i].name;
+		tests[nfixed + i].test_func = test_table;
+		tests[nfixed + i].initial_state = &cases[i];
+	}
+	rc = _cmocka_run_group_tests("dburl", tests, nfixed + ncases, NULL,
+	    NULL);
+	free(tests);
+	tsv_free(cases, ncases);
+	return rc;
+}

@@ -1,0 +1,238 @@
+/* test_duration.c: unit tests for lib/duration.c; see data/duration.tsv. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "duration.h"
+#include "xmalloc.h"
+
+#define MAXFIELDS	16
+
+/* One line of a data file: its fields, decoded. */
+struct tcase {
+	char	*name;
+	char	*buf;
+	char	*f[MAXFIELDS];
+	int	 nf;
+};
+
+/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
+static char *
+tsv_unquote(char *s)
+{
+	char	*r, *w, hex[3];
+	size_t	 len = strlen(s);
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return s;
+	s[len - 1] = '\0';
+	for (r = s + 1, w = s; *r != '\0'; r++) {
+		if (*r != '\\' || r[1] == '\0') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 'x':
+			hex[0] = r[1];
+			hex[1] = r[1] != '\0' ? r[2] : '\0';
+			hex[2] = '\0';
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += strlen(hex);
+			break;
+		default:
+			*w++ = *r;
+			break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Append the lines of a tab-separated file; '#' lines are comments. */
+static int
+tsv_load(const char *path, int minfields, struct tcase **out,
+    size_t *nout)
+{
+	FILE		*fp;
+	struct tcase	*c;
+	const char	*base;
+	char		*line = NULL, *p, *field;
+	size_t		 cap = 0;
+	int		 lineno = 0, rc = -1;
+
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		c = &(*out)[(*nout)++];
+		memset(c, 0, sizeof *c);
+		c->name = xasprintf("%s:%d %s", base, lineno, line);
+		/* TAP reads '#' in a test name as a directive. */
+		for (p = c->name; *p != '\0'; p++) {
+			if (*p == '\t' || *p == '#')
+				*p = ' ';
+		}
+		c->buf = xstrdup(line);
+		for (p = c->buf; c->nf < MAXFIELDS &&
+		    (field = strsep(&p, "\t")) != NULL;)
+			c->f[c->nf++] = tsv_unquote(field);
+		if (c->nf < minfields) {
+			fprintf(stderr, "%s:%d: expected %d fields\n", path,
+			    lineno, minfields);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static void
+tsv_free(struct tcase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].buf);
+	}
+	free(c);
+}
+
+static void
+test_table(void **state)
+{
+	const struct tcase	*c = *state;
+	const char		*why;
+	char			*err = (char *)1, *s;
+	long			 secs = -1;
+
+	if (strcmp(c->f[0], "parse") == 0) {
+		if (c->f[2][0] == '!') {
+			assert_int_equal(duration_parse(c->f[1], &secs, &err),
+			    -1);
+			assert_non_null(err);
+			assert_string_equal(err, c->f[2] + 1);
+			assert_int_equal(secs, -1);
+			/* The short reason is the tail of the message. */
+			why = duration_check(c->f[1], &secs);
+			assert_non_null(why);
+			assert_string_equal(err + strlen(err) - strlen(why),
+			    why);
+			free(err);
+			return;
+		}
+		assert_int_equal(duration_parse(c->f[1], &secs, &err), 0);
+		assert_null(err);
+		assert_int_equal(secs, strtol(c->f[2], NULL, 10));
+		secs = -1;
+		assert_null(duration_check(c->f[1], &secs));
+		assert_int_equal(secs, strtol(c->f[2], NULL, 10));
+	} else if (strcmp(c->f[0], "format") == 0) {
+		s = duration_format(strtol(c->f[1], NULL, 10));
+		assert_string_equal(s, c->f[2]);
+		free(s);
+	} else
+		fail_msg("unknown kind \"%s\"", c->f[0]);
+}
+
+/* Whatever duration_format prints, duration_parse reads back exactly. */
+static void
+test_round_trip(void **state)
+{
+	static const long	 samples[] = {
+		1, 2, 59, 60, 61, 119, 120, 3599, 3600, 3601, 7200, 86399,
+		86400, 86401, 90000, 604800, 31535999, 31536000, 31622399,
+		31622400
+	};
+	char			*s, *err;
+	long			 secs, back;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		s = duration_format(samples[i]);
+		assert_int_equal(duration_parse(s, &secs, &err), 0);
+		assert_int_equal(secs, samples[i]);
+		free(s);
+	}
+	for (secs = 1; secs <= 3 * 86400; secs += 37) {
+		s = duration_format(secs);
+		assert_int_equal(duration_parse(s, &back, &err), 0);
+		assert_int_equal(back, secs);
+		free(s);
+	}
+}
+
+/* NULL arguments: a message without a value, and no crash. */
+static void
+test_null(void **state)
+{
+	char	*err;
+	long	 secs = 7;
+
+	(void)state;
+	assert_int_equal(duration_parse(NULL, &secs, &err), -1);
+	assert_string_equal(err, "invalid duration \"\": empty duration");
+	free(err);
+	assert_int_equal(secs, 7);
+	assert_int_equal(duration_parse("5m", NULL, NULL), 0);
+	assert_int_equal(duration_parse("5x", NULL, NULL), -1);
+	assert_string_equal(duration_check(NULL, NULL), "empty duration");
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_null),
+	};
+	struct CMUnitTest	*tests;
+	struct tcase		*cases = NULL;
+	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
+	size_t			 ncases = 0, i;
+	int			 rc;
+
+	if (tsv_load(TEST_DATADIR "/duration.tsv", 3, &cases,
+	    &ncases) == -1)
+		return 1;
+	tests = xcalloc(nfixed + ncases, sizeof *tests);
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < ncases; i++) {
+		tests[nfixed + i].name = cases[i].name;
+		tests[nfixed + i].test_func = test_table;
+		tests[nfixed + i].initial_state = &cases[i];
+	}
+	rc = _cmocka_run_group_tests("duration", tests, nfixed + ncases, NULL,
+	    NULL);
+	free(tests);
+	tsv_free(cases, ncases);
+	return rc;
+}

@@ -1,0 +1,236 @@
+/* test_ids.c: unit tests for lib/ids.c; the cases live in data/ids.tsv. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ids.h"
+#include "xmalloc.h"
+
+#define MAXFIELDS	16
+
+/* One line of a data file: its fields, decoded. */
+struct tcase {
+	char	*name;
+	char	*buf;
+	char	*f[MAXFIELDS];
+	int	 nf;
+};
+
+/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
+static char *
+tsv_unquote(char *s)
+{
+	char	*r, *w, hex[3];
+	size_t	 len = strlen(s);
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return s;
+	s[len - 1] = '\0';
+	for (r = s + 1, w = s; *r != '\0'; r++) {
+		if (*r != '\\' || r[1] == '\0') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 'x':
+			hex[0] = r[1];
+			hex[1] = r[1] != '\0' ? r[2] : '\0';
+			hex[2] = '\0';
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += strlen(hex);
+			break;
+		default:
+			*w++ = *r;
+			break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Append the lines of a tab-separated file; '#' lines are comments. */
+static int
+tsv_load(const char *path, int minfields, struct tcase **out,
+    size_t *nout)
+{
+	FILE		*fp;
+	struct tcase	*c;
+	const char	*base;
+	char		*line = NULL, *p, *field;
+	size_t		 cap = 0;
+	int		 lineno = 0, rc = -1;
+
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		c = &(*out)[(*nout)++];
+		memset(c, 0, sizeof *c);
+		c->name = xasprintf("%s:%d %s", base, lineno, line);
+		/* TAP reads '#' in a test name as a directive. */
+		for (p = c->name; *p != '\0'; p++) {
+			if (*p == '\t' || *p == '#')
+				*p = ' ';
+		}
+		c->buf = xstrdup(line);
+		for (p = c->buf; c->nf < MAXFIELDS &&
+		    (field = strsep(&p, "\t")) != NULL;)
+			c->f[c->nf++] = tsv_unquote(field);
+		if (c->nf < minfields) {
+			fprintf(stderr, "%s:%d: expected %d fields\n", path,
+			    lineno, minfields);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static void
+tsv_free(struct tcase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].buf);
+	}
+	free(c);
+}
+
+static void
+test_table(void **state)
+{
+	const struct tcase	*c = *state;
+	bool			 want, got = false;
+
+	if (strcmp(c->f[2], "yes") != 0 && strcmp(c->f[2], "no") != 0)
+		fail_msg("expected must be yes or no, not \"%s\"", c->f[2]);
+	want = strcmp(c->f[2], "yes") == 0;
+	if (strcmp(c->f[0], "ident") == 0)
+		got = ident_valid(c->f[1]);
+	else if (strcmp(c->f[0], "dataid") == 0)
+		got = dataid_valid(c->f[1]);
+	else if (strcmp(c->f[0], "param") == 0)
+		got = ident_param_allowed(c->f[1]);
+	else
+		fail_msg("unknown rule \"%s\"", c->f[0]);
+	assert_int_equal(got, want);
+}
+
+/* Return a string of n copies of c followed by tail, caller frees. */
+static char *
+repeat(char c, size_t n, const char *tail)
+{
+	char	*s = xmalloc(n + strlen(tail) + 1);
+
+	memset(s, c, n);
+	strcpy(s + n, tail);
+	return s;
+}
+
+static void
+test_ident_length(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = repeat('a', IDENT_MAXLEN, "");
+	assert_true(ident_valid(s));
+	assert_true(ident_param_allowed(s));
+	free(s);
+	s = repeat('a', IDENT_MAXLEN + 1, "");
+	assert_false(ident_valid(s));
+	assert_false(ident_param_allowed(s));
+	free(s);
+	s = repeat('_', IDENT_MAXLEN - 1, "9");
+	assert_true(ident_valid(s));
+	free(s);
+	s = repeat('_', IDENT_MAXLEN, "9");
+	assert_false(ident_valid(s));
+	free(s);
+}
+
+static void
+test_dataid_length(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = repeat('9', DATAID_MAXLEN, "");
+	assert_true(dataid_valid(s));
+	free(s);
+	s = repeat('9', DATAID_MAXLEN + 1, "");
+	assert_false(dataid_valid(s));
+	free(s);
+	s = repeat('.', DATAID_MAXLEN - 1, "/");
+	assert_false(dataid_valid(s));
+	free(s);
+}
+
+static void
+test_null(void **state)
+{
+	(void)state;
+	assert_false(ident_valid(NULL));
+	assert_false(dataid_valid(NULL));
+	assert_false(ident_param_allowed(NULL));
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_ident_length),
+		cmocka_unit_test(test_dataid_length),
+		cmocka_unit_test(test_null),
+	};
+	struct CMUnitTest	*tests;
+	struct tcase		*cases = NULL;
+	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
+	size_t			 ncases = 0, i;
+	int			 rc;
+
+	if (tsv_load(TEST_DATADIR "/ids.tsv", 3, &cases,
+	    &ncases) == -1)
+		return 1;
+	tests = xcalloc(nfixed + ncases, sizeof *tests);
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < ncases; i++) {
+		tests[nfixed + i].name = cases[i].name;
+		tests[nfixed + i].test_func = test_table;
+		tests[nfixed + i].initial_state = &cases[i];
+	}
+	rc = _cmocka_run_group_tests("ids", tests, nfixed + ncases, NULL,
+	    NULL);
+	free(tests);
+	tsv_free(cases, ncases);
+	return rc;
+}

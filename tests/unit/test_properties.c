@@ -1,0 +1,741 @@
+/*
+ * test_properties.c: unit tests for lib/properties.c; each file in
+ * data/properties/NAME.properties is checked against NAME.expect.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "properties.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+
+#define PROPDIR		TEST_DATADIR "/properties"
+
+#define MAXFIELDS	16
+
+/* One line of a data file: its fields, decoded. */
+struct tcase {
+	char	*name;
+	char	*buf;
+	char	*f[MAXFIELDS];
+	int	 nf;
+};
+
+/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
+static char *
+tsv_unquote(char *s)
+{
+	char	*r, *w, hex[3];
+	size_t	 len = strlen(s);
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return s;
+	s[len - 1] = '\0';
+	for (r = s + 1, w = s; *r != '\0'; r++) {
+		if (*r != '\\' || r[1] == '\0') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 'x':
+			hex[0] = r[1];
+			hex[1] = r[1] != '\0' ? r[2] : '\0';
+			hex[2] = '\0';
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += strlen(hex);
+			break;
+		default:
+			*w++ = *r;
+			break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Append the lines of a tab-separated file; '#' lines are comments. */
+static int
+tsv_load(const char *path, int minfields, struct tcase **out,
+    size_t *nout)
+{
+	FILE		*fp;
+	struct tcase	*c;
+	const char	*base;
+	char		*line = NULL, *p, *field;
+	size_t		 cap = 0;
+	int		 lineno = 0, rc = -1;
+
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		c = &(*out)[(*nout)++];
+		memset(c, 0, sizeof *c);
+		c->name = xasprintf("%s:%d %s", base, lineno, line);
+		/* TAP reads '#' in a test name as a directive. */
+		for (p = c->name; *p != '\0'; p++) {
+			if (*p == '\t' || *p == '#')
+				*p = ' ';
+		}
+		c->buf = xstrdup(line);
+		for (p = c->buf; c->nf < MAXFIELDS &&
+		    (field = strsep(&p, "\t")) != NULL;)
+			c->f[c->nf++] = tsv_unquote(field);
+		if (c->nf < minfields) {
+			fprintf(stderr, "%s:%d: expected %d fields\n", path,
+			    lineno, minfields);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static void
+tsv_free(struct tcase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].buf);
+	}
+	free(c);
+}
+
+/* Return the contents of path (NUL-terminated) and its length. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	char		 buf[4096];
+	size_t		 r;
+	FILE		*fp;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	while ((r = fread(buf, 1, sizeof buf, fp)) > 0)
+		strbuf_addn(&sb, buf, r);
+	fclose(fp);
+	*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "wb")) == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Replace the "@" that starts an expected message with path. */
+static char *
+expand_at(const char *msg, const char *path)
+{
+	return msg[0] == '@' ? xasprintf("%s%s", path, msg + 1) :
+	    xstrdup(msg);
+}
+
+static void
+check_against(const struct properties *p, const char *err,
+    const struct tcase *want, size_t nwant, const char *path)
+{
+	char	*msg;
+	size_t	 i, j;
+	bool	 last;
+
+	if (nwant > 0 && strcmp(want[0].f[0], "error") == 0) {
+		if (p != NULL)
+			fail_msg("%s: parsed, expected an error", path);
+		msg = expand_at(want[0].f[1], path);
+		assert_string_equal(err, msg);
+		free(msg);
+		return;
+	}
+	if (p == NULL)
+		fail_msg("%s: unexpected error: %s", path, err);
+	assert_null(err);
+	assert_string_equal(p->path, path);
+	assert_int_equal(p->n, nwant);
+	for (i = 0; i < nwant; i++) {
+		if (want[i].nf != 3)
+			fail_msg("%s: expect line needs LINE KEY VALUE",
+			    want[i].name);
+		assert_int_equal(p->items[i].line, atoi(want[i].f[0]));
+		assert_string_equal(p->items[i].key, want[i].f[1]);
+		assert_string_equal(p->items[i].value, want[i].f[2]);
+		/* The lookups see the last setting of each key. */
+		for (last = true, j = i + 1; j < nwant; j++) {
+			if (strcmp(want[j].f[1], want[i].f[1]) == 0)
+				last = false;
+		}
+		if (last) {
+			assert_string_equal(properties_get(p, want[i].f[1]),
+			    want[i].f[2]);
+			assert_int_equal(properties_line(p, want[i].f[1]),
+			    atoi(want[i].f[0]));
+		}
+	}
+}
+
+/* One data file: load it, and parse its text, against NAME.expect. */
+static void
+test_file(void **state)
+{
+	const char		*path = *state;
+	struct properties	*p;
+	struct tcase		*want = NULL;
+	char			*expect, *err, *text;
+	size_t			 nwant = 0, len;
+
+	expect = xasprintf("%.*s.expect", (int)(strlen(path) -
+	    strlen(".properties")), path);
+	if (tsv_load(expect, 1, &want, &nwant) == -1)
+		fail_msg("cannot read %s", expect);
+
+	p = properties_load(path, &err);
+	check_against(p, err, want, nwant, path);
+	properties_free(p);
+	free(err);
+
+	text = slurp(path, &len);
+	p = properties_parse(text, path, &err);
+	check_against(p, err, want, nwant, path);
+	properties_free(p);
+	free(err);
+
+	free(text);
+	tsv_free(want, nwant);
+	free(expect);
+}
+
+static void
+test_maxline(void **state)
+{
+	struct properties	*p;
+	struct strbuf		 sb = STRBUF_INIT;
+	char			*big, *err;
+
+	(void)state;
+	/* Exactly PROPERTIES_MAXLINE bytes is fine. */
+	big = xmalloc(PROPERTIES_MAXLINE + 2);
+	memset(big, 'x', PROPERTIES_MAXLINE + 1);
+	big[0] = 'k';
+	big[1] = '=';
+	big[PROPERTIES_MAXLINE] = '\0';
+	p = properties_parse(big, "mem", &err);
+	assert_non_null(p);
+	assert_int_equal(strlen(properties_get(p, "k")),
+	    PROPERTIES_MAXLINE - 2);
+	properties_free(p);
+
+	/* One more byte is not, even as the second line. */
+	big[PROPERTIES_MAXLINE] = 'x';
+	big[PROPERTIES_MAXLINE + 1] = '\0';
+	strbuf_add(&sb, "a=1\r\n");
+	strbuf_add(&sb, big);
+	strbuf_add(&sb, "\r\nb=2\r\n");
+	assert_null(properties_parse(sb.buf, "mem", &err));
+	assert_string_equal(err, "mem:2: line longer than 65536 bytes");
+	free(err);
+	strbuf_free(&sb);
+
+	/* Nor in a comment. */
+	big[0] = '#';
+	strbuf_add(&sb, "a=1\n\n");
+	strbuf_add(&sb, big);
+	assert_null(properties_parse(sb.buf, NULL, &err));
+	assert_string_equal(err, "(string):3: line longer than 65536 bytes");
+	free(err);
+	strbuf_free(&sb);
+
+	/* Nor made of continued lines, named by where they start. */
+	memset(big, 'y', PROPERTIES_MAXLINE / 2);
+	big[PROPERTIES_MAXLINE / 2] = '\0';
+	strbuf_addf(&sb, "a=1\nb=%s\\\n %s\\\n  %s\n", big, big, big);
+	assert_null(properties_parse(sb.buf, "mem", &err));
+	assert_string_equal(err, "mem:2: line longer than 65536 bytes");
+	free(err);
+	strbuf_free(&sb);
+	free(big);
+}
+
+/* A scratch directory, removed by the teardown. */
+struct scratch {
+	char	 dir[PATH_MAX];
+	char	 cwd[PATH_MAX];
+	char	*env[3];
+};
+
+static const char *const scratch_vars[3] = {
+	"DATAFLOW_PROPERTIES", "XDG_CONFIG_HOME", "HOME"
+};
+
+static int
+scratch_setup(void **state)
+{
+	struct scratch	*s = xcalloc(1, sizeof *s);
+	const char	*v;
+	size_t		 i;
+
+	snprintf(s->dir, sizeof s->dir, "%s/df-test-XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(s->dir) == NULL || getcwd(s->cwd, sizeof s->cwd) == NULL)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		v = getenv(scratch_vars[i]);
+		s->env[i] = v != NULL ? xstrdup(v) : NULL;
+	}
+	*state = s;
+	return 0;
+}
+
+static int
+scratch_rm(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+scratch_teardown(void **state)
+{
+	struct scratch	*s = *state;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (chdir(s->cwd) == -1)
+		rc = -1;
+	for (i = 0; i < 3; i++) {
+		if (s->env[i] != NULL)
+			setenv(scratch_vars[i], s->env[i], 1);
+		else
+			unsetenv(scratch_vars[i]);
+		free(s->env[i]);
+	}
+	if (nftw(s->dir, scratch_rm, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		rc = -1;
+	free(s);
+	return rc;
+}
+
+/* Create s->dir/rel (and its directories); a trailing '/' makes a dir. */
+static char *
+scratch_make(struct scratch *s, const char *rel)
+{
+	char	*path, *p;
+
+	path = xasprintf("%s/%s", s->dir, rel);
+	for (p = path + strlen(s->dir) + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (path[strlen(path) - 1] != '/')
+		write_file(path, "url=jdbc:postgresql:x\n", 22);
+	return path;
+}
+
+static void
+scratch_cd(struct scratch *s, const char *rel)
+{
+	char	*path;
+
+	path = xasprintf("%s/%s", s->dir, rel);
+	if (chdir(path) == -1)
+		fail_msg("chdir %s: %s", path, strerror(errno));
+	free(path);
+}
+
+static void
+assert_found(const char *explicit, const char *want)
+{
+	char	*got, *err;
+
+	got = properties_find(explicit, &err);
+	if (got == NULL)
+		fail_msg("expected %s, got error: %s", want, err);
+	assert_null(err);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+assert_not_found(const char *explicit, const char *want)
+{
+	char	*got, *err;
+
+	got = properties_find(explicit, &err);
+	if (got != NULL)
+		fail_msg("expected an error, found %s", got);
+	assert_string_equal(err, want);
+	free(err);
+}
+
+/* --config, then $DATAFLOW_PROPERTIES: named files must exist. */
+static void
+test_find_named(void **state)
+{
+	struct scratch	*s = *state;
+	char		*explicit, *env, *cwd, *xdg, *missing, *want;
+
+	explicit = scratch_make(s, "explicit.properties");
+	env = scratch_make(s, "env.properties");
+	cwd = scratch_make(s, "cwd/dataflow.properties");
+	xdg = scratch_make(s, "xdg/dataflow/dataflow.properties");
+	missing = xasprintf("%s/missing.properties", s->dir);
+	scratch_cd(s, "cwd");
+	setenv("DATAFLOW_PROPERTIES", env, 1);
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+
+	assert_found(explicit, explicit);
+	want = xasprintf("could not find \"%s\" (--config): No such file or "
+	    "directory", missing);
+	assert_not_found(missing, want);
+	free(want);
+
+	assert_found(NULL, env);
+	setenv("DATAFLOW_PROPERTIES", missing, 1);
+	want = xasprintf("could not find \"%s\" ($DATAFLOW_PROPERTIES): No "
+	    "such file or directory", missing);
+	assert_not_found(NULL, want);
+	free(want);
+
+	/* An empty variable is no setting. */
+	setenv("DATAFLOW_PROPERTIES", "", 1);
+	assert_found(NULL, "dataflow.properties");
+
+	free(explicit);
+	free(env);
+	free(cwd);
+	free(xdg);
+	free(missing);
+}
+
+/* Then ./, $XDG_CONFIG_HOME or ~/.config, and SYSCONFDIR. */
+static void
+test_find_search(void **state)
+{
+	struct scratch	*s = *state;
+	struct stat	 sb;
+	char		*xdgfile, *homefile, *dir, *want;
+	const char	*sys = SYSCONFDIR "/dataflow/dataflow.properties";
+	bool		 have_sys = stat(sys, &sb) == 0;
+
+	free(scratch_make(s, "cwd/dataflow.properties"));
+	free(scratch_make(s, "empty/"));
+	free(scratch_make(s, "xdg_without/"));
+	xdgfile = scratch_make(s, "xdg/dataflow/dataflow.properties");
+	homefile = scratch_make(s, "home/.config/dataflow/dataflow.properties");
+	unsetenv("DATAFLOW_PROPERTIES");
+	dir = xasprintf("%s/xdg", s->dir);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	free(dir);
+	dir = xasprintf("%s/home", s->dir);
+	setenv("HOME", dir, 1);
+	free(dir);
+
+	scratch_cd(s, "cwd");
+	assert_found(NULL, "dataflow.properties");
+	scratch_cd(s, "empty");
+	assert_found(NULL, xdgfile);
+
+	/* A relative XDG_CONFIG_HOME is ignored, as the XDG spec says. */
+	setenv("XDG_CONFIG_HOME", "../xdg", 1);
+	assert_found(NULL, homefile);
+	setenv("XDG_CONFIG_HOME", "", 1);
+	assert_found(NULL, homefile);
+	unsetenv("XDG_CONFIG_HOME");
+	assert_found(NULL, homefile);
+
+	/* An XDG_CONFIG_HOME replaces ~/.config: no fallback to it. */
+	dir = xasprintf("%s/xdg_without", s->dir);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	if (have_sys)
+		assert_found(NULL, sys);
+	else {
+		want = xasprintf("no properties file found (looked for "
+		    "dataflow.properties, %s/dataflow/dataflow.properties, "
+		    "%s)", dir, sys);
+		assert_not_found(NULL, want);
+		free(want);
+	}
+	free(dir);
+
+	/* Without HOME nor XDG_CONFIG_HOME only two places are left. */
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("HOME");
+	want = xasprintf("no properties file found (looked for "
+	    "dataflow.properties, %s)", sys);
+	if (have_sys)
+		assert_found(NULL, sys);
+	else
+		assert_not_found(NULL, want);
+	setenv("HOME", "", 1);
+	if (have_sys)
+		assert_found(NULL, sys);
+	else
+		assert_not_found(NULL, want);
+	free(want);
+
+	free(xdgfile);
+	free(homefile);
+}
+
+/* A candidate that is not a readable file is found, and fails to load. */
+static void
+test_find_directory(void **state)
+{
+	struct scratch		*s = *state;
+	struct properties	*p;
+	char			*path, *err;
+
+	free(scratch_make(s, "cwd/dataflow.properties/"));
+	unsetenv("DATAFLOW_PROPERTIES");
+	scratch_cd(s, "cwd");
+	path = properties_find(NULL, &err);
+	assert_non_null(path);
+	assert_string_equal(path, "dataflow.properties");
+	p = properties_load(path, &err);
+	assert_null(p);
+	assert_string_equal(err,
+	    "could not read \"dataflow.properties\": Is a directory");
+	free(err);
+	free(path);
+}
+
+static void
+test_load_errors(void **state)
+{
+	struct scratch		*s = *state;
+	struct properties	*p;
+	struct strbuf		 sb = STRBUF_INIT;
+	char			*path, *err, *want, line[100];
+	size_t			 i;
+
+	path = xasprintf("%s/missing.properties", s->dir);
+	assert_null(properties_load(path, &err));
+	want = xasprintf("could not open \"%s\": No such file or directory",
+	    path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	free(path);
+
+	/* NUL bytes: a binary file, named with the line of the first. */
+	path = xasprintf("%s/nul.properties", s->dir);
+	write_file(path, "a=1\r\nb=2\r\0c=3\n\0", 16);
+	assert_null(properties_load(path, &err));
+	want = xasprintf("%s:3: NUL byte, not a text file", path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	write_file(path, "\0", 1);
+	assert_null(properties_load(path, &err));
+	want = xasprintf("%s:1: NUL byte, not a text file", path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	free(path);
+
+	/* A file of over 16 MiB of valid lines is refused whole. */
+	path = xasprintf("%s/big.properties", s->dir);
+	memset(line, 'x', sizeof line);
+	line[0] = '#';
+	line[sizeof line - 1] = '\n';
+	for (i = 0; i < 16 * 1024 * 1024 / sizeof line + 1; i++)
+		strbuf_addn(&sb, line, sizeof line);
+	write_file(path, sb.buf, sb.len);
+	assert_null(properties_load(path, &err));
+	want = xasprintf("%s: larger than 16777216 bytes", path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	/* Just under the limit is fine. */
+	write_file(path, sb.buf, 16 * 1024 * 1024);
+	p = properties_load(path, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 0);
+	properties_free(p);
+	strbuf_free(&sb);
+	free(path);
+
+	/* An unreadable file (root reads everything: skip then). */
+	if (geteuid() != 0) {
+		path = xasprintf("%s/secret.properties", s->dir);
+		write_file(path, "a=1\n", 4);
+		assert_int_equal(chmod(path, 0), 0);
+		assert_null(properties_load(path, &err));
+		want = xasprintf("could not open \"%s\": Permission denied",
+		    path);
+		assert_string_equal(err, want);
+		free(want);
+		free(err);
+		free(path);
+	}
+}
+
+static void
+test_api(void **state)
+{
+	struct properties	*p;
+	struct strbuf		 sb = STRBUF_INIT;
+	char			*err;
+	int			 i;
+
+	(void)state;
+	properties_free(NULL);
+	p = properties_parse("a=1\nb=2\na=3\n", NULL, &err);
+	assert_non_null(p);
+	assert_null(err);
+	assert_string_equal(p->path, "(string)");
+	assert_int_equal(p->n, 3);
+	assert_string_equal(properties_get(p, "a"), "3");
+	assert_int_equal(properties_line(p, "a"), 3);
+	assert_string_equal(properties_get(p, "b"), "2");
+	assert_int_equal(properties_line(p, "b"), 2);
+	assert_null(properties_get(p, "c"));
+	assert_int_equal(properties_line(p, "c"), 0);
+	/* Keys are case-sensitive, as in Java. */
+	assert_null(properties_get(p, "A"));
+	properties_free(p);
+
+	/* Line endings, in memory (a checkout may rewrite the data files). */
+	p = properties_parse("a=1\r\nb = x \\\r\n  y \r\n# c\r\nd=2", "crlf",
+	    &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 3);
+	assert_string_equal(properties_get(p, "b"), "x y");
+	assert_int_equal(properties_line(p, "b"), 2);
+	assert_string_equal(properties_get(p, "d"), "2");
+	assert_int_equal(properties_line(p, "d"), 5);
+	properties_free(p);
+	p = properties_parse("a=1\rb=2\r\rc=3", "cr", &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 3);
+	assert_string_equal(properties_get(p, "b"), "2");
+	assert_int_equal(properties_line(p, "c"), 4);
+	properties_free(p);
+
+	p = properties_parse("", "empty", &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 0);
+	assert_null(properties_get(p, "a"));
+	properties_free(p);
+
+	/* Many keys: the array grows. */
+	for (i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "k%d=%d\n", i, i * 2);
+	p = properties_parse(sb.buf, "many", &err);
+	strbuf_free(&sb);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1000);
+	assert_string_equal(properties_get(p, "k777"), "1554");
+	assert_int_equal(properties_line(p, "k777"), 778);
+	assert_string_equal(properties_get(p, "k0"), "0");
+	assert_string_equal(properties_get(p, "k999"), "1998");
+	properties_free(p);
+}
+
+static int
+select_properties(const struct dirent *d)
+{
+	size_t	 len = strlen(d->d_name), n = strlen(".properties");
+
+	return len > n && strcmp(d->d_name + len - n, ".properties") == 0;
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_maxline),
+		cmocka_unit_test_setup_teardown(test_load_errors,
+		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_find_named,
+		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_find_search,
+		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_find_directory,
+		    scratch_setup, scratch_teardown),
+	};
+	struct CMUnitTest	*tests;
+	struct dirent		**files;
+	char			**paths;
+	size_t			 nfixed = sizeof fixed / sizeof fixed[0], i;
+	int			 n, rc;
+
+	if ((n = scandir(PROPDIR, &files, select_properties, alphasort)) <= 0) {
+		fprintf(stderr, "%s: no test files\n", PROPDIR);
+		return 1;
+	}
+	tests = xcalloc(nfixed + (size_t)n, sizeof *tests);
+	paths = xcalloc((size_t)n, sizeof *paths);
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < (size_t)n; i++) {
+		paths[i] = xasprintf("%s/%s", PROPDIR, files[i]->d_name);
+		tests[nfixed + i].name = files[i]->d_name;
+		tests[nfixed + i].test_func = test_file;
+		tests[nfixed + i].initial_state = paths[i];
+	}
+	rc = _cmocka_run_group_tests("properties", tests, nfixed + (size_t)n,
+	    NULL, NULL);
+	for (i = 0; i < (size_t)n; i++) {
+		free(paths[i]);
+		free(files[i]);
+	}
+	free(paths);
+	free(files);
+	free(tests);
+	return rc;
+}

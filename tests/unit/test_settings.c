@@ -1,0 +1,357 @@
+/*
+ * test_settings.c: unit tests for lib/settings.c; each file in
+ * data/settings/NAME.properties is resolved and checked against NAME.expect.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "settings.h"
+#include "xmalloc.h"
+
+#define SETDIR		TEST_DATADIR "/settings"
+#define EXAMPLE		TEST_DATADIR "/../../../dataflow.properties.example"
+
+#define MAXFIELDS	16
+
+/* One line of a data file: its fields, decoded. */
+struct tcase {
+	char	*name;
+	char	*buf;
+	char	*f[MAXFIELDS];
+	int	 nf;
+};
+
+/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
+static char *
+tsv_unquote(char *s)
+{
+	char	*r, *w, hex[3];
+	size_t	 len = strlen(s);
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return s;
+	s[len - 1] = '\0';
+	for (r = s + 1, w = s; *r != '\0'; r++) {
+		if (*r != '\\' || r[1] == '\0') {
+			*w++ = *r;
+			continue;
+		}
+		switch (*++r) {
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		case 'x':
+			hex[0] = r[1];
+			hex[1] = r[1] != '\0' ? r[2] : '\0';
+			hex[2] = '\0';
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += strlen(hex);
+			break;
+		default:
+			*w++ = *r;
+			break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Append the lines of a tab-separated file; '#' lines are comments. */
+static int
+tsv_load(const char *path, int minfields, struct tcase **out,
+    size_t *nout)
+{
+	FILE		*fp;
+	struct tcase	*c;
+	const char	*base;
+	char		*line = NULL, *p, *field;
+	size_t		 cap = 0;
+	int		 lineno = 0, rc = -1;
+
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		c = &(*out)[(*nout)++];
+		memset(c, 0, sizeof *c);
+		c->name = xasprintf("%s:%d %s", base, lineno, line);
+		/* TAP reads '#' in a test name as a directive. */
+		for (p = c->name; *p != '\0'; p++) {
+			if (*p == '\t' || *p == '#')
+				*p = ' ';
+		}
+		c->buf = xstrdup(line);
+		for (p = c->buf; c->nf < MAXFIELDS &&
+		    (field = strsep(&p, "\t")) != NULL;)
+			c->f[c->nf++] = tsv_unquote(field);
+		if (c->nf < minfields) {
+			fprintf(stderr, "%s:%d: expected %d fields\n", path,
+			    lineno, minfields);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static void
+tsv_free(struct tcase *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].buf);
+	}
+	free(c);
+}
+
+static void
+assert_scalar(const char *got, const char *want)
+{
+	if (strcmp(want, "(null)") == 0)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+static void
+test_file(void **state)
+{
+	const char		*path = *state;
+	struct properties	*p;
+	struct settings		*s = NULL;
+	struct tcase		*want = NULL;
+	const struct tcase	*w;
+	char			*expect, *err = NULL, *msg;
+	size_t			 nwant = 0, i, nconn = 0, nunknown = 0;
+	bool			 seen[4] = { false, false, false, false };
+
+	expect = xasprintf("%.*s.expect", (int)(strlen(path) -
+	    strlen(".properties")), path);
+	if (tsv_load(expect, 2, &want, &nwant) == -1)
+		fail_msg("cannot read %s", expect);
+	if ((p = properties_load(path, &err)) != NULL)
+		s = settings_from_properties(p, &err);
+
+	if (nwant > 0 && strcmp(want[0].f[0], "error") == 0) {
+		if (s != NULL)
+			fail_msg("%s: resolved, expected an error", path);
+		msg = want[0].f[1][0] == '@' ?
+		    xasprintf("%s%s", path, want[0].f[1] + 1) :
+		    xstrdup(want[0].f[1]);
+		assert_string_equal(err, msg);
+		free(msg);
+		goto out;
+	}
+	if (s == NULL)
+		fail_msg("%s: unexpected error: %s", path, err);
+	assert_null(err);
+	assert_string_equal(s->path, path);
+	for (i = 0; i < nwant; i++) {
+		w = &want[i];
+		if (strcmp(w->f[0], "conn") == 0 && w->nf == 3) {
+			assert_true(nconn < s->conn.n);
+			assert_string_equal(s->conn.keys[nconn], w->f[1]);
+			assert_string_equal(s->conn.values[nconn], w->f[2]);
+			nconn++;
+		} else if (strcmp(w->f[0], "unknown") == 0) {
+			assert_true(nunknown < s->nunknown);
+			assert_string_equal(s->unknown[nunknown], w->f[1]);
+			nunknown++;
+		} else if (strcmp(w->f[0], "schema") == 0) {
+			assert_string_equal(s->schema, w->f[1]);
+			seen[0] = true;
+		} else if (strcmp(w->f[0], "lease") == 0) {
+			assert_int_equal(s->lease_secs, atol(w->f[1]));
+			seen[1] = true;
+		} else if (strcmp(w->f[0], "password") == 0) {
+			assert_scalar(s->password, w->f[1]);
+			seen[2] = true;
+		} else if (strcmp(w->f[0], "encrypted") == 0) {
+			assert_scalar(s->encrypted, w->f[1]);
+			seen[3] = true;
+		} else
+			fail_msg("%s: bad expect line", w->name);
+	}
+	/* Nothing more than expected, and every field checked. */
+	assert_int_equal(s->conn.n, nconn);
+	assert_null(s->conn.keys[nconn]);
+	assert_int_equal(s->nunknown, nunknown);
+	for (i = 0; i < 4; i++) {
+		if (!seen[i])
+			fail_msg("%s: schema, lease, password and encrypted "
+			    "must all be expected", expect);
+	}
+	/* The password never goes to the keywords. */
+	assert_null(conninfo_get(&s->conn, "password"));
+	assert_null(conninfo_get(&s->conn, "schema"));
+out:
+	settings_free(s);
+	properties_free(p);
+	free(err);
+	tsv_free(want, nwant);
+	free(expect);
+}
+
+/* The static table knows every keyword of the libpq we build against. */
+static void
+test_libpq_keys(void **state)
+{
+	PQconninfoOption	*opts, *o;
+
+	(void)state;
+	if ((opts = PQconndefaults()) == NULL)
+		fail_msg("PQconndefaults failed");
+	for (o = opts; o->keyword != NULL; o++) {
+		if (!settings_is_libpq_key(o->keyword))
+			fail_msg("libpq keyword \"%s\" not in the table",
+			    o->keyword);
+	}
+	PQconninfoFree(opts);
+	assert_true(settings_is_libpq_key("sslmode"));
+	assert_true(settings_is_libpq_key("target_session_attrs"));
+	assert_true(settings_is_libpq_key("load_balance_hosts"));
+	assert_false(settings_is_libpq_key("url"));
+	assert_false(settings_is_libpq_key("lease"));
+	assert_false(settings_is_libpq_key("schema"));
+	assert_false(settings_is_libpq_key("encrypted"));
+	assert_false(settings_is_libpq_key("SSLMODE"));
+	assert_false(settings_is_libpq_key(""));
+}
+
+static void
+test_from_string(void **state)
+{
+	struct properties	*p;
+	struct settings		*s;
+	char			*err;
+
+	(void)state;
+	settings_free(NULL);
+	p = properties_parse("url=jdbc:postgresql:dw\nlease=90\n", "mem",
+	    &err);
+	assert_non_null(p);
+	s = settings_from_properties(p, &err);
+	assert_non_null(s);
+	assert_null(err);
+	assert_string_equal(s->path, "mem");
+	assert_int_equal(s->lease_secs, 90);
+	assert_string_equal(s->schema, SETTINGS_DEFAULT_SCHEMA);
+	assert_int_equal(s->nunknown, 0);
+	assert_null(s->unknown);
+	settings_free(s);
+	properties_free(p);
+
+	p = properties_parse("", "nothing", &err);
+	assert_non_null(p);
+	assert_null(settings_from_properties(p, &err));
+	assert_string_equal(err, "nothing: missing required key \"url\"");
+	free(err);
+	properties_free(p);
+}
+
+/* The example shipped at the top of the tree resolves as it says. */
+static void
+test_example_file(void **state)
+{
+	struct properties	*p;
+	struct settings		*s;
+	char			*err;
+
+	(void)state;
+	p = properties_load(EXAMPLE, &err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	s = settings_from_properties(p, &err);
+	if (s == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(s->conn.n, 4);
+	assert_string_equal(conninfo_get(&s->conn, "host"), "localhost");
+	assert_string_equal(conninfo_get(&s->conn, "port"), "5432");
+	assert_string_equal(conninfo_get(&s->conn, "dbname"), "dataflow");
+	assert_string_equal(conninfo_get(&s->conn, "user"), "etl");
+	assert_string_equal(s->schema, "dataflow");
+	assert_int_equal(s->lease_secs, 60);
+	assert_null(s->password);
+	assert_null(s->encrypted);
+	assert_int_equal(s->nunknown, 0);
+	settings_free(s);
+	properties_free(p);
+}
+
+static int
+select_properties(const struct dirent *d)
+{
+	size_t	 len = strlen(d->d_name), n = strlen(".properties");
+
+	return len > n && strcmp(d->d_name + len - n, ".properties") == 0;
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_libpq_keys),
+		cmocka_unit_test(test_from_string),
+		cmocka_unit_test(test_example_file),
+	};
+	struct CMUnitTest	*tests;
+	struct dirent		**files;
+	char			**paths;
+	size_t			 nfixed = sizeof fixed / sizeof fixed[0], i;
+	int			 n, rc;
+
+	if ((n = scandir(SETDIR, &files, select_properties, alphasort)) <= 0) {
+		fprintf(stderr, "%s: no test files\n", SETDIR);
+		return 1;
+	}
+	tests = xcalloc(nfixed + (size_t)n, sizeof *tests);
+	paths = xcalloc((size_t)n, sizeof *paths);
+	memcpy(tests, fixed, sizeof fixed);
+	for (i = 0; i < (size_t)n; i++) {
+		paths[i] = xasprintf("%s/%s", SETDIR, files[i]->d_name);
+		tests[nfixed + i].name = files[i]->d_name;
+		tests[nfixed + i].test_func = test_file;
+		tests[nfixed + i].initial_state = paths[i];
+	}
+	rc = _cmocka_run_group_tests("settings", tests, nfixed + (size_t)n,
+	    NULL, NULL);
+	for (i = 0; i < (size_t)n; i++) {
+		free(paths[i]);
+		free(files[i]);
+	}
+	free(paths);
+	free(files);
+	free(tests);
+	return rc;
+}
