@@ -42,7 +42,7 @@ properties_find(const char *explicit, char **errp)
 	struct strbuf	 looked = STRBUF_INIT;
 	struct stat	 sb;
 	const char	*env, *xdg, *home;
-	char		*cand[3] = { NULL, NULL, NULL }, *found = NULL;
+	char		*cand[4] = { NULL, NULL, NULL, NULL }, *found = NULL;
 	size_t		 i;
 
 	*errp = NULL;
@@ -74,8 +74,11 @@ properties_find(const char *explicit, char **errp)
 		cand[1] = xasprintf("%s/.config/dataflow/" PROPERTIES_NAME,
 		    home);
 	cand[2] = xstrdup(SYSCONFDIR "/dataflow/" PROPERTIES_NAME);
+	/* SPEC §4 names /etc; a /usr/local build also honours its own. */
+	if (strcmp(SYSCONFDIR, "/etc") != 0)
+		cand[3] = xstrdup("/etc/dataflow/" PROPERTIES_NAME);
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (cand[i] == NULL)
 			continue;
 		/*
@@ -96,7 +99,7 @@ properties_find(const char *explicit, char **errp)
 		*errp = xasprintf("no properties file found (looked for %s)",
 		    looked.buf);
 	strbuf_free(&looked);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		free(cand[i]);
 	return found;
 }

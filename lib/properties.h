@@ -22,7 +22,8 @@ struct properties {
  * Find the properties file: explicit (from --config) if not NULL, else
  * $DATAFLOW_PROPERTIES, ./dataflow.properties,
  * $XDG_CONFIG_HOME/dataflow/dataflow.properties (default ~/.config), and
- * SYSCONFDIR/dataflow/dataflow.properties. Return the path (caller frees),
+ * SYSCONFDIR/dataflow/dataflow.properties, then /etc/dataflow/dataflow.properties
+ * when SYSCONFDIR is elsewhere. Return the path (caller frees),
  * or NULL with *errp saying where it looked (caller frees). An explicit or
  * $DATAFLOW_PROPERTIES path that does not exist is an error, not skipped;
  * an empty variable is unset, and a relative $XDG_CONFIG_HOME is ignored.
