@@ -1,12 +1,12 @@
-/* process.h: run a job's script: spawn, forward signals, time out, keep alive. */
+/* process.h: run a job's script: spawn it, forward signals, time it out. */
 #ifndef DF_PROCESS_H
 #define DF_PROCESS_H
 
 #include <stdbool.h>
 
 struct proc_spec {
-	char *const	*argv;		/* argv[0] found like execvp, no shell */
-	char *const	*envp;		/* the complete environment */
+	char *const	*argv;		/* argv[0] found as execvp, no shell */
+	char *const	*envp;		/* the complete one; NULL: ours */
 	const char	*stdout_path;	/* NULL: inherit; else created 0600 */
 	const char	*stderr_path;	/* likewise */
 	long		 timeout_ms;	/* 0: no timeout */
@@ -41,6 +41,15 @@ struct proc_result {
  * SIGKILL after grace_ms. Return 0 with *res filled once the child is
  * reaped, or -1 with *errp (caller frees) if it could not be started at all
  * (fork failure, log file not creatable).
+ *
+ * argv[0] is searched in our own $PATH, as execvpe does, not envp's. A
+ * child that could not be executed is reported with exec_failed, exited and
+ * exit_code 127 (return 0). Once the child has exited, what is left of its
+ * process group is killed. A signal we ignore (nohup) is not forwarded; one
+ * that arrives after the child was reaped stays pending for the caller's
+ * own handler. Ticks go on during the grace period (the script still runs)
+ * unless tick itself returned -1. Call it from a single thread: the signals
+ * are blocked and waited for in the calling thread only.
  */
 int	process_run(const struct proc_spec *spec, struct proc_result *res,
 	    char **errp);
