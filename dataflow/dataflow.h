@@ -10,6 +10,7 @@ struct settings;
 /* Options every subcommand accepts before its own. */
 struct global_opts {
 	const char	*config;	/* --config FILE */
+	const char	*passkey_file;	/* --passkey-file FILE */
 	bool		 json;		/* --json */
 	int		 verbosity;
 };
@@ -28,6 +29,7 @@ extern const struct cmd_entry cmd_validate_entry;
 extern const struct cmd_entry cmd_apply_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_ready_entry;
+extern const struct cmd_entry cmd_rekey_entry;
 
 /* Print "usage: dataflow NAME USAGE" to stderr and return EXIT_USAGE. */
 int		 cmd_usage(const struct cmd_entry *entry);

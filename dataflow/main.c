@@ -12,6 +12,7 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "properties.h"
+#include "secrets.h"
 #include "settings.h"
 #include "xmalloc.h"
 
@@ -21,6 +22,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_apply_entry,
 	&cmd_export_entry,
 	&cmd_ready_entry,
+	&cmd_rekey_entry,
 	NULL
 };
 
@@ -29,8 +31,8 @@ print_help(FILE *f)
 {
 	const struct cmd_entry *const *c;
 
-	fputs("usage: dataflow [--config FILE] [--json] [-qv] COMMAND "
-	    "[ARGS...]\n\ncommands:\n", f);
+	fputs("usage: dataflow [--config FILE] [--passkey-file FILE] [--json] "
+	    "[-qv] COMMAND [ARGS...]\n\ncommands:\n", f);
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 }
@@ -49,7 +51,8 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	struct settings		*s;
 	struct db		*db;
 	struct db_error		 e = { 0 };
-	char			*path, *errmsg = NULL;
+	struct secrets		 sec;
+	char			*path, *errmsg = NULL, *password = NULL;
 
 	*sp = NULL;
 	*status = EXIT_CONFIG;
@@ -64,13 +67,21 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	if (s == NULL)
 		goto fail;
 	if (s->encrypted != NULL) {
-		errmsg = xasprintf("%s: encrypted= is not supported yet by "
-		    "this build: use password=, .pgpass or PGPASSWORD",
-		    s->path);
-		settings_free(s);
-		goto fail;
-	}
-	if ((db = db_connect(s, s->password, "dataflow", &e)) == NULL) {
+		if (secrets_open(&sec, g->passkey_file, true, &errmsg) == -1) {
+			settings_free(s);
+			goto fail;
+		}
+		if (secrets_db_password(&sec, s, &password, &errmsg) == -1) {
+			secrets_close(&sec);
+			settings_free(s);
+			goto fail;
+		}
+		secrets_close(&sec);
+	} else if (s->password != NULL)
+		password = xstrdup(s->password);
+	db = db_connect(s, password, "dataflow", &e);
+	xfreezero_str(password);
+	if (db == NULL) {
 		warnx("could not connect to the dataflow database: %s",
 		    e.message);
 		*status = db_error_exit(&e);
@@ -125,7 +136,13 @@ take_global_options(struct global_opts *g, int argc, char **argv)
 		else if (strcmp(argv[i], "-v") == 0 ||
 		    strcmp(argv[i], "--verbose") == 0)
 			g->verbosity = 2;
-		else if (strncmp(argv[i], "--config=", 9) == 0)
+		else if (strncmp(argv[i], "--passkey-file=", 15) == 0)
+			g->passkey_file = argv[i] + 15;
+		else if (strcmp(argv[i], "--passkey-file") == 0) {
+			if (++i == argc)
+				return -1;
+			g->passkey_file = argv[i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0)
 			g->config = argv[i] + 9;
 		else if (strcmp(argv[i], "--config") == 0) {
 			if (++i == argc)
@@ -144,6 +161,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "json",	no_argument,		NULL, 'J' },
+		{ "passkey-file", required_argument,	NULL, 'P' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -164,6 +182,9 @@ main(int argc, char **argv)
 			break;
 		case 'J':
 			g.json = true;
+			break;
+		case 'P':
+			g.passkey_file = optarg;
 			break;
 		case 'q':
 			g.verbosity = 0;
@@ -192,7 +213,8 @@ main(int argc, char **argv)
 		if (strcmp((*c)->name, argv[0]) == 0) {
 			if ((argc = take_global_options(&g, argc, argv)) ==
 			    -1) {
-				warnx("--config needs a file");
+				warnx("--config and --passkey-file need a "
+				    "file");
 				return EXIT_USAGE;
 			}
 			/* Subcommands parse their own options from 1;

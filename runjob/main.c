@@ -25,8 +25,10 @@
 #include "env.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "passkey.h"
 #include "process.h"
 #include "properties.h"
+#include "secrets.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -42,6 +44,8 @@ struct options {
 	const char	 *config;
 	const char	 *label;
 	const char	 *log_dir;
+	const char	 *passkey_file;
+	bool		  export_passkey;
 	long		  timeout_secs;	/* 0: the job's own */
 	long		  max_runs;	/* 0: unlimited */
 	bool		  drain;
@@ -65,7 +69,8 @@ static const char runjob_synopsis[] =
     "usage: runjob [-qv] [--job ID] [--dataid ID] [--config FILE] [--drain]\n"
     "              [--max-runs N] [--timeout DURATION] [--param NAME=VALUE]\n"
     "              [--label TEXT] [--log-dir DIR] [--dry-run]\n"
-    "              [--idle-exit CODE] SCRIPT [ARGS...]\n";
+    "              [--idle-exit CODE] [--passkey-file FILE] [--export-passkey]\n"
+    "              SCRIPT [ARGS...]\n";
 
 static void __attribute__((noreturn))
 usage(void)
@@ -156,7 +161,7 @@ parse_options(int argc, char **argv, struct options *o)
 	enum {
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
-		OPT_VERSION
+		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_VERSION
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -170,6 +175,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "log-dir",	required_argument,	NULL, OPT_LOG_DIR },
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
+		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
+		{ "export-passkey", no_argument,	NULL, OPT_EXPORT_PASSKEY },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -240,6 +247,12 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_IDLE_EXIT:
 			o->idle_exit = (int)parse_count("--idle-exit",
 			    optarg, 0, 255);
+			break;
+		case OPT_PASSKEY_FILE:
+			o->passkey_file = optarg;
+			break;
+		case OPT_EXPORT_PASSKEY:
+			o->export_passkey = true;
 			break;
 		case 'q':
 			o->verbosity = 0;
@@ -372,10 +385,55 @@ finish_run(struct db *db, const struct claim *c, const struct run_end *end,
 }
 
 /* Run one claimed partition. Return the exit status it earns runjob. */
+/*
+ * Decrypt the claimed datasets' passwords into a parallel array (NULL
+ * entries for datasets without one). Return NULL when there is no passkey
+ * (no <D>_password is exported then), or on failure with *errp set.
+ */
+static char **
+dataset_passwords(struct secrets *sec, const struct claim *c, char **errp)
+{
+	char	**pw, *what;
+	size_t	  i;
+
+	*errp = NULL;
+	if (sec->keyring == NULL)
+		return NULL;
+	pw = xcalloc(c->ndatasets + 1, sizeof(*pw));
+	for (i = 0; i < c->ndatasets; i++) {
+		const char *ct = c->datasets[i].attrs[5];	/* encryptedpass */
+
+		if (ct == NULL || *ct == '\0')
+			continue;
+		what = xasprintf("dataset %s", c->datasets[i].id);
+		if (secrets_decrypt(sec, ct, what, &pw[i], errp) == -1) {
+			free(what);
+			while (i-- > 0)
+				xfreezero_str(pw[i]);
+			free(pw);
+			return NULL;
+		}
+		free(what);
+	}
+	return pw;
+}
+
+static void
+passwords_free(char **pw, size_t n)
+{
+	size_t	 i;
+
+	if (pw == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		xfreezero_str(pw[i]);
+	free(pw);
+}
+
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
-    const char *jobid, const struct claim *c, const char *script_path,
-    bool *stop)
+    struct secrets *sec, const char *jobid, const struct claim *c,
+    const char *script_path, bool *stop)
 {
 	struct proc_spec	 spec;
 	struct proc_result	 res;
@@ -384,19 +442,36 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	struct run_end		 end;
 	struct diag		 warnings = { NULL, 0 };
 	char			**envp, **argv = NULL, *errmsg = NULL;
+	char			**passwords;
 	char			*out_path, *err_path, *fenced_by = NULL;
 	char			 msgbuf[256];
 	size_t			 i, argc;
 	long			 timeout;
 	int			 status, rc;
 
+	passwords = dataset_passwords(sec, c, &errmsg);
+	if (errmsg != NULL) {
+		/* The script cannot run without its secrets; the partition
+		 * stays claimable: the run is cancelled, not failed. */
+		warnx("%s %s: %s", jobid, c->dataid, errmsg);
+		memset(&end, 0, sizeof(end));
+		end.status = "CANCELLED";
+		end.exit_code = -1;
+		end.message = errmsg;
+		finish_run(db, c, &end, NULL);
+		free(errmsg);
+		*stop = true;
+		return EXIT_CONFIG;
+	}
 	say(o, "%s %s: run %lld started (attempt %d)", jobid, c->dataid,
 	    c->run_id, c->attempt);
 
 	memset(&es, 0, sizeof(es));
 	es.jobid = jobid;
 	es.claim = c;
+	es.passwords = (const char *const *)passwords;
 	envp = env_build(environ, &es, &warnings);
+	passwords_free(passwords, c->ndatasets);
 	for (i = 0; i < warnings.n; i++)
 		warnx("%s", warnings.msgs[i]);
 	diag_clear(&warnings);
@@ -542,10 +617,6 @@ load_settings(const struct options *o)
 			warnx("%s: ignoring unknown key \"%s\"", s->path,
 			    s->unknown[i]);
 	}
-	if (s->encrypted != NULL)
-		errx(EXIT_CONFIG, "%s: encrypted= is not supported yet by "
-		    "this build: use password=, .pgpass or PGPASSWORD",
-		    s->path);
 	return s;
 }
 
@@ -558,7 +629,9 @@ main(int argc, char **argv)
 	struct db_error		 e = { 0 };
 	struct claim_request	 req;
 	struct claim		 c;
+	struct secrets		 sec;
 	char			*jobid_owned = NULL, *script_path, *user;
+	char			*password = NULL, *errmsg = NULL;
 	char			 host[256], today[16];
 	char			**failed = NULL;
 	size_t			 nfailed = 0, i;
@@ -582,7 +655,19 @@ main(int argc, char **argv)
 		    strerror(errno));
 
 	s = load_settings(&o);
-	if ((db = db_connect(s, s->password, "runjob", &e)) == NULL)
+	/* Prompt only when the database password needs the passkey. */
+	if (secrets_open(&sec, o.passkey_file, s->encrypted != NULL,
+	    &errmsg) == -1 ||
+	    secrets_db_password(&sec, s, &password, &errmsg) == -1)
+		errx(EXIT_CONFIG, "%s", errmsg);
+	/* The job does not get the passkey unless asked for. */
+	if (!o.export_passkey) {
+		passkey_scrub_env();
+		unsetenv(PASSKEY_FILE_ENV);
+	}
+	db = db_connect(s, password, "runjob", &e);
+	xfreezero_str(password);
+	if (db == NULL)
 		errx(db_error_exit(&e), "could not connect to the dataflow "
 		    "database: %s", e.message);
 
@@ -641,7 +726,8 @@ main(int argc, char **argv)
 			claim_clear(&c);
 			break;
 		}
-		rc = run_one(&o, s, db, o.jobid, &c, script_path, &stop);
+		rc = run_one(&o, s, db, &sec, o.jobid, &c, script_path,
+		    &stop);
 		runs++;
 		if (rc != EXIT_OK) {
 			status = rc;
@@ -658,6 +744,7 @@ main(int argc, char **argv)
 	free(failed);
 	db_error_clear(&e);
 	db_close(db);
+	secrets_close(&sec);
 	settings_free(s);
 	free(user);
 	free(script_path);
