@@ -51,6 +51,8 @@ static void	process_sig_default_raw(int);
 static void	process_close_fds(int);
 static void	process_child(const struct proc_spec *, pid_t, int, int, int)
 		    __attribute__((noreturn));
+static void	process_guard(const struct proc_spec *, pid_t, int, int, int,
+		    int) __attribute__((noreturn));
 static int	process_executable(const char *);
 static void	process_seterr(char **, const char *, const char *, int);
 
@@ -242,7 +244,7 @@ process_child(const struct proc_spec *spec, pid_t parent, int outfd,
 	ssize_t			 n;
 	int			 sig, e;
 
-	setpgid(0, 0);
+	/* In the guard's process group; dies with the guard. */
 #ifdef PR_SET_PDEATHSIG
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		goto fail;
@@ -282,6 +284,66 @@ fail:
 	_exit(PROCESS_EXEC_FAILED);
 }
 
+/*
+ * The guard: leader of the script's process group, between the wrapper and
+ * the script. PR_SET_PDEATHSIG kills only a direct child, so a script's own
+ * children (a psql, a python) would outlive a SIGKILLed wrapper and go on
+ * writing while its partition is run again elsewhere. The guard is told
+ * when the wrapper dies and kills the whole group. It passes the script's
+ * wait status to the wrapper through statusfd. Async-signal-safe only.
+ */
+static void
+process_guard(const struct proc_spec *spec, pid_t parent, int outfd,
+    int errfd, int report, int statusfd)
+{
+	sigset_t	 set;
+	pid_t		 pid, self = getpid();
+	ssize_t		 n;
+	int		 status, sig;
+
+	setpgid(0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+#ifdef PR_SET_PDEATHSIG
+	if (prctl(PR_SET_PDEATHSIG, SIGRTMIN) == -1 || getppid() != parent)
+		_exit(PROCESS_EXEC_FAILED);
+#else
+	(void)parent;
+#endif
+	if ((pid = fork()) == -1)
+		_exit(PROCESS_EXEC_FAILED);
+	if (pid == 0)
+		process_child(spec, self, outfd, errfd, report);
+	close(report);
+	if (outfd != -1)
+		close(outfd);
+	if (errfd != -1 && errfd != outfd)
+		close(errfd);
+	for (;;) {
+		if ((sig = sigwaitinfo(&set, NULL)) == -1)
+			continue;
+		if (sig == SIGRTMIN) {
+			/* The wrapper is gone: so is everything it ran. */
+			kill(0, SIGKILL);
+			_exit(PROCESS_EXEC_FAILED);
+		}
+		/* INT, TERM, HUP reach the script through the group. */
+		if (sig != SIGCHLD)
+			continue;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	do
+		n = write(statusfd, &status, sizeof(status));
+	while (n == -1 && errno == EINTR);
+	_exit(0);
+}
+
 int
 process_run(const struct proc_spec *spec, struct proc_result *res,
     char **errp)
@@ -294,6 +356,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 	ssize_t			 n;
 	bool			 blocked = false, stopping = false;
 	int			 outfd = -1, errfd = -1, report[2] = { -1, -1 };
+	int			 statusp[2] = { -1, -1 };
 	int			 status, sig, e, ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -317,7 +380,10 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 	}
 	if (pipe2(report, O_CLOEXEC) == -1 ||
 	    (report[0] = process_fd_high(report[0])) == -1 ||
-	    (report[1] = process_fd_high(report[1])) == -1) {
+	    (report[1] = process_fd_high(report[1])) == -1 ||
+	    pipe2(statusp, O_CLOEXEC) == -1 ||
+	    (statusp[0] = process_fd_high(statusp[0])) == -1 ||
+	    (statusp[1] = process_fd_high(statusp[1])) == -1) {
 		process_seterr(errp, "could not create a pipe", NULL, errno);
 		goto out;
 	}
@@ -334,13 +400,19 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		process_seterr(errp, "could not fork", NULL, errno);
 		goto out;
 	}
-	if (pid == 0)
-		process_child(spec, parent, outfd, errfd, report[1]);
+	if (pid == 0) {
+		close(statusp[0]);
+		close(report[0]);
+		process_guard(spec, parent, outfd, errfd, report[1],
+		    statusp[1]);
+	}
 
 	/* Also here: whoever comes first, the group exists before exec. */
 	setpgid(pid, pid);
 	close(report[1]);
 	report[1] = -1;
+	close(statusp[1]);
+	statusp[1] = -1;
 	if (errfd != outfd && errfd != -1)
 		close(errfd);
 	if (outfd != -1)
@@ -434,6 +506,13 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		}
 	}
 	res->elapsed = (double)(process_now() - start) / PROCESS_NS_PER_S;
+	/* The script's own status, from the guard; if the guard was killed
+	 * first (SIGKILL at the end of a grace period), the script was too. */
+	do
+		n = read(statusp[0], &e, sizeof(e));
+	while (n == -1 && errno == EINTR);
+	if (n == sizeof(e))
+		status = e;
 	if (WIFEXITED(status)) {
 		res->exited = true;
 		res->exit_code = WEXITSTATUS(status);
@@ -452,6 +531,10 @@ out:
 		close(report[0]);
 	if (report[1] != -1)
 		close(report[1]);
+	if (statusp[0] != -1)
+		close(statusp[0]);
+	if (statusp[1] != -1)
+		close(statusp[1]);
 	return ret;
 }
 

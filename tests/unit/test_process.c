@@ -717,11 +717,13 @@ static void
 test_process_group(void **state)
 {
 	char		 out[PATH_MAX];
+	/* pid, pgid, parent pid and the parent's pgid of the script. */
 	char		**argv = av("sh", "-c",
-	    "echo $$ $(cut -d' ' -f5 /proc/$$/stat)", NULL);
+	    "echo $$ $(cut -d' ' -f5 /proc/$$/stat) $PPID "
+	    "$(cut -d' ' -f5 /proc/$PPID/stat)", NULL);
 	struct proc_spec spec = { 0 };
 	struct proc_result res;
-	long		 pid, pgid;
+	long		 pid, pgid, ppid, ppgid;
 	char		*s;
 
 	(void)state;
@@ -731,10 +733,15 @@ test_process_group(void **state)
 	run(&spec, &res);
 	assert_int_equal(res.exit_code, 0);
 	assert_non_null(s = slurp(out));
-	assert_int_equal(sscanf(s, "%ld %ld", &pid, &pgid), 2);
+	assert_int_equal(sscanf(s, "%ld %ld %ld %ld", &pid, &pgid, &ppid,
+	    &ppgid), 4);
 	free(s);
-	assert_int_equal(pid, pgid);
+	/* A group of its own, led by the guard between us and the script. */
 	assert_int_not_equal(pgid, (long)getpgrp());
+	assert_int_not_equal(ppid, (long)getpid());
+	assert_int_equal(ppid, pgid);
+	assert_int_equal(ppgid, pgid);
+	assert_int_not_equal(pid, pgid);
 }
 
 static void
@@ -795,6 +802,44 @@ test_dies_with_parent(void **state)
 	free(s);
 	assert_true(pid > 1);
 	assert_true(wait_until_gone((pid_t)pid));
+}
+
+/* The script's own children die with the wrapper too (the guard). */
+static void
+test_tree_dies_with_parent(void **state)
+{
+	char		 pidfile[PATH_MAX];
+	char		**argv;
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	pid_t		 helper;
+	long		 script, grandchild;
+	double		 until;
+	char		*s = NULL;
+	int		 status;
+
+	(void)state;
+	tmp_path(pidfile, sizeof(pidfile), "tree");
+	argv = av("sh", "-c", "sleep 30 & echo $$ $! > \"$1.tmp\"; "
+	    "mv \"$1.tmp\" \"$1\"; wait", "sh", pidfile, NULL);
+	spec.argv = argv;
+	spec.envp = environ;
+	if ((helper = fork()) == 0) {
+		process_run(&spec, &res, NULL);
+		_exit(0);
+	}
+	assert_true(helper > 0);
+	until = now_s() + 5;
+	while ((s = slurp(pidfile)) == NULL && now_s() < until)
+		usleep(5000);
+	kill(helper, SIGKILL);
+	assert_int_equal(waitpid(helper, &status, 0), helper);
+	assert_non_null(s);
+	assert_int_equal(sscanf(s, "%ld %ld", &script, &grandchild), 2);
+	free(s);
+	assert_true(script > 1 && grandchild > 1);
+	assert_true(wait_until_gone((pid_t)script));
+	assert_true(wait_until_gone((pid_t)grandchild));
 }
 
 static void
@@ -881,6 +926,7 @@ main(void)
 		T(test_process_group),
 		T(test_stragglers_killed),
 		T(test_dies_with_parent),
+		T(test_tree_dies_with_parent),
 		T(test_which),
 	};
 #undef T
