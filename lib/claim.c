@@ -274,7 +274,7 @@ claim_finish(struct db *db, long long run_id, const struct run_end *end,
 
 int
 claim_renew(struct db *db, long long run_id, long lease_secs,
-    struct db_error *e)
+    long timeout_ms, struct db_error *e)
 {
 	struct db_result	*r;
 	char			 id[24], lease[24];
@@ -285,7 +285,7 @@ claim_renew(struct db *db, long long run_id, long lease_secs,
 	snprintf(lease, sizeof(lease), "%ld", lease_secs);
 	p[0] = id;
 	p[1] = lease;
-	if ((r = db_query(db, renew_sql, 2, p, e)) == NULL)
+	if ((r = db_query_timeout(db, renew_sql, 2, p, timeout_ms, e)) == NULL)
 		return -1;
 	v = db_value(r, 0, 0);
 	held = v != NULL && strcmp(v, "t") == 0;

@@ -92,10 +92,11 @@ int		 claim_finish(struct db *db, long long run_id,
 		    const struct run_end *end, char **fenced_by,
 		    struct db_error *e);
 /*
- * Extend the lease of run_id by lease_secs from now. Return 1 if the run
- * still holds its claim, 0 if it lost it, -1 with *e filled.
+ * Extend the lease of run_id by lease_secs from now, waiting at most
+ * timeout_ms for the database. Return 1 if the run still holds its claim,
+ * 0 if it lost it, -1 with *e filled.
  */
 int		 claim_renew(struct db *db, long long run_id, long lease_secs,
-		    struct db_error *e);
+		    long timeout_ms, struct db_error *e);
 
 #endif

@@ -1,7 +1,11 @@
 /* db.c: every libpq call of dataflow: connecting, parameterized statements,
  * results and the classification of errors into exit statuses. */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -11,8 +15,12 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
+/* Without a connect_timeout libpq may wait for TCP's own (minutes). */
+#define DB_DEFAULT_CONNECT_TIMEOUT	"10"
+
 struct db {
 	PGconn	*conn;
+	bool	 broken;	/* a timed-out statement left it unusable */
 };
 
 struct db_result {
@@ -130,9 +138,12 @@ db_connect(const struct settings *s, const char *password,
 	size_t		  i, n = 0;
 	const char	 *user_options;
 
-	/* The settings' own pairs, then ours, then the terminator. */
-	keys = xcalloc(s->conn.n + 6, sizeof(*keys));
-	values = xcalloc(s->conn.n + 6, sizeof(*values));
+	/* Our defaults, the settings' own pairs (later ones win, also over
+	 * what a URI in dbname says), ours, then the terminator. */
+	keys = xcalloc(s->conn.n + 7, sizeof(*keys));
+	values = xcalloc(s->conn.n + 7, sizeof(*values));
+	keys[n] = "connect_timeout";
+	values[n++] = DB_DEFAULT_CONNECT_TIMEOUT;
 	user_options = conninfo_get(&s->conn, "options");
 	for (i = 0; i < s->conn.n; i++) {
 		if (strcmp(s->conn.keys[i], "options") == 0)
@@ -194,6 +205,7 @@ int
 db_reconnect(struct db *db, struct db_error *e)
 {
 	PQreset(db->conn);
+	db->broken = false;
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		const char *msg = db_connect_message(PQerrorMessage(db->conn));
 
@@ -206,7 +218,8 @@ db_reconnect(struct db *db, struct db_error *e)
 bool
 db_alive(const struct db *db)
 {
-	return db != NULL && PQstatus(db->conn) == CONNECTION_OK;
+	return db != NULL && !db->broken &&
+	    PQstatus(db->conn) == CONNECTION_OK;
 }
 
 /* Turn a failed result into *e; classify by SQLSTATE and connection state. */
@@ -238,6 +251,10 @@ db_query(struct db *db, const char *sql, int nparams,
 	struct db_result	*r;
 	ExecStatusType		 st;
 
+	if (db->broken) {
+		db_error_set(e, DB_ERR_LOST, NULL, "connection unusable");
+		return NULL;
+	}
 	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
 	    0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -249,6 +266,76 @@ db_query(struct db *db, const char *sql, int nparams,
 	r = xmalloc(sizeof(*r));
 	r->res = res;
 	return r;
+}
+
+static int64_t
+db_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct db_result *
+db_query_timeout(struct db *db, const char *sql, int nparams,
+    const char *const *params, long timeout_ms, struct db_error *e)
+{
+	struct db_result	*r = NULL;
+	struct pollfd		 pfd;
+	PGresult		*res, *last = NULL;
+	PGcancel		*cancel;
+	char			 errbuf[256];
+	int64_t			 deadline = db_now_ms() + timeout_ms, left;
+	int			 rc;
+
+	if (db->broken) {
+		db_error_set(e, DB_ERR_LOST, NULL, "connection unusable");
+		return NULL;
+	}
+	if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL,
+	    NULL, 0))
+		goto fail;
+	pfd.fd = PQsocket(db->conn);
+	pfd.events = POLLIN;
+	/* A short statement's parameters fit the socket buffer: one flush. */
+	if (PQflush(db->conn) != 0)
+		goto fail;
+	while (PQisBusy(db->conn)) {
+		if ((left = deadline - db_now_ms()) <= 0) {
+			/* Ask the server to stop; the connection's state is
+			 * unknown either way: reconnect before using it. */
+			if ((cancel = PQgetCancel(db->conn)) != NULL) {
+				PQcancel(cancel, errbuf, sizeof(errbuf));
+				PQfreeCancel(cancel);
+			}
+			db->broken = true;
+			db_error_set(e, DB_ERR_LOST, NULL,
+			    "the database did not answer in time");
+			return NULL;
+		}
+		rc = poll(&pfd, 1, (int)left);
+		if (rc == -1 && errno != EINTR)
+			goto fail;
+		if (rc > 0 && !PQconsumeInput(db->conn))
+			goto fail;
+	}
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		PQclear(last);
+		last = res;
+	}
+	if (last == NULL || (PQresultStatus(last) != PGRES_TUPLES_OK &&
+	    PQresultStatus(last) != PGRES_COMMAND_OK)) {
+		db_result_error(db, last, e);
+		PQclear(last);
+		return NULL;
+	}
+	r = xmalloc(sizeof(*r));
+	r->res = last;
+	return r;
+fail:
+	db_result_error(db, NULL, e);
+	return NULL;
 }
 
 long

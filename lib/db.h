@@ -48,6 +48,14 @@ bool			 db_alive(const struct db *db);
  */
 struct db_result	*db_query(struct db *db, const char *sql, int nparams,
 			    const char *const *params, struct db_error *e);
+/*
+ * Like db_query, but give up after timeout_ms (the statement is cancelled
+ * and the connection must be re-established before its next use: see
+ * db_alive, db_reconnect), so a hung database cannot stall the caller.
+ */
+struct db_result	*db_query_timeout(struct db *db, const char *sql,
+			    int nparams, const char *const *params,
+			    long timeout_ms, struct db_error *e);
 /* Run one statement; return the number of rows it affected, or -1. */
 long			 db_exec(struct db *db, const char *sql, int nparams,
 			    const char *const *params, struct db_error *e);

@@ -53,7 +53,8 @@ static bool
 settings_is_dataflow_key(const char *key)
 {
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
-	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0;
+	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
+	    strcmp(key, "finish_retry") == 0;
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -91,6 +92,7 @@ settings_from_properties(const struct properties *p, char **errp)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(p->path);
 	s->lease_secs = SETTINGS_DEFAULT_LEASE;
+	s->finish_retry_secs = SETTINGS_DEFAULT_FINISH_RETRY;
 
 	if ((url = properties_get(p, "url")) == NULL) {
 		*errp = xasprintf("%s: missing required key \"url\"", p->path);
@@ -152,6 +154,14 @@ settings_from_properties(const struct properties *p, char **errp)
 			if ((why = duration_check(it->value,
 			    &s->lease_secs)) != NULL) {
 				*errp = xasprintf("%s:%d: invalid lease "
+				    "\"%s\": %s", p->path, it->line, it->value,
+				    why);
+				goto fail;
+			}
+		} else if (strcmp(it->key, "finish_retry") == 0) {
+			if ((why = duration_check(it->value,
+			    &s->finish_retry_secs)) != NULL) {
+				*errp = xasprintf("%s:%d: invalid finish_retry "
 				    "\"%s\": %s", p->path, it->line, it->value,
 				    why);
 				goto fail;

@@ -9,12 +9,16 @@
 
 #define SETTINGS_DEFAULT_SCHEMA	"dataflow"
 #define SETTINGS_DEFAULT_LEASE	60	/* seconds */
+#define SETTINGS_DEFAULT_FINISH_RETRY 60 /* seconds */
 
 struct settings {
 	char		*path;		/* the properties file they came from */
 	struct conninfo	 conn;		/* libpq keywords, password excluded */
 	char		*schema;	/* dataflow's schema, an identifier */
 	long		 lease_secs;	/* run lease length */
+	long		 finish_retry_secs; /* how long runjob retries
+					   recording an outcome before it
+					   spools it locally */
 	char		*encrypted;	/* DB password ciphertext, or NULL */
 	char		*password;	/* plain password, or NULL */
 	char		**unknown;	/* keys unknown to dataflow and libpq */

@@ -30,13 +30,18 @@
 #include "properties.h"
 #include "secrets.h"
 #include "settings.h"
+#include "spool.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
 extern char **environ;
 
 #define RUNJOB_GRACE_MS		10000	/* SIGTERM to SIGKILL */
-#define RUNJOB_FINISH_TRIES	8	/* recording an outcome: 1+2+..+64 s */
+#define RUNJOB_RETRY_MAX	30	/* longest wait between retries, s */
+
+/* The signals that stop runjob: forwarded to a running script, else
+ * kept pending until the current run is recorded. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 struct options {
 	const char	 *jobid;
@@ -291,11 +296,15 @@ renew_tick(void *arg)
 	struct db_error	 e = { 0 };
 	int		 held;
 
-	held = claim_renew(rn->db, rn->run_id, rn->lease_secs, &e);
-	if (held == -1 && !db_alive(rn->db) &&
-	    db_reconnect(rn->db, &e) == 0) {
+	/* A renewal that hangs must not hold up the child's wait. */
+	long		 timeout_ms = rn->lease_secs * 1000 / 3;
+
+	if (!db_alive(rn->db) && db_reconnect(rn->db, &e) == -1)
+		held = -1;
+	else {
 		db_error_clear(&e);
-		held = claim_renew(rn->db, rn->run_id, rn->lease_secs, &e);
+		held = claim_renew(rn->db, rn->run_id, rn->lease_secs,
+		    timeout_ms, &e);
 	}
 	if (held == -1) {
 		/* The database is away: keep running, try at the next tick;
@@ -344,47 +353,160 @@ log_path(const struct options *o, const char *jobid, const struct claim *c,
 	    c->run_id, ext);
 }
 
+/* Seconds on the monotonic clock. */
+static double
+now_secs(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Which database spooled outcomes belong to: schema and connection. */
+static char *
+db_identity(const struct settings *s)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		 i;
+
+	strbuf_addf(&sb, "schema=%s", s->schema);
+	for (i = 0; i < s->conn.n; i++)
+		strbuf_addf(&sb, " %s=%s", s->conn.keys[i], s->conn.values[i]);
+	return strbuf_detach(&sb);
+}
+
+enum finish_result {
+	FINISH_RECORDED,
+	FINISH_FENCED,		/* someone else holds the claim now */
+	FINISH_SPOOLED,		/* kept locally for a later runjob */
+	FINISH_LOST		/* neither recorded nor spooled */
+};
+
 /*
- * Record the end of a run, retrying while the database is away: a
- * finished job's result must not be lost. Return 0 recorded, 1 fenced,
- * -1 given up.
+ * Record the end of a run, retrying with backoff while the database is
+ * away, for up to finish_retry; then spool it locally so that the next
+ * runjob on this host records it. A finished job's result is never
+ * silently lost.
  */
-static int
-finish_run(struct db *db, const struct claim *c, const struct run_end *end,
-    char **fenced_by)
+static enum finish_result
+finish_run(struct db *db, const struct settings *s, const char *jobid,
+    const struct claim *c, const struct run_end *end, char **fenced_by)
 {
 	struct db_error	 e = { 0 };
+	double		 deadline = now_secs() + (double)s->finish_retry_secs;
+	double		 left;
 	unsigned int	 delay = 1;
-	int		 i, rc = -1;
+	char		*dir = NULL, *path = NULL, *dbid = NULL, *err = NULL;
+	int		 rc;
 
-	for (i = 0; i < RUNJOB_FINISH_TRIES; i++) {
-		if (!db_alive(db) && db_reconnect(db, &e) == -1) {
-			warnx("run %lld: database unreachable (%s); "
-			    "retrying in %us", c->run_id, e.message, delay);
+	for (;;) {
+		if (db_alive(db) || db_reconnect(db, &e) == 0) {
 			db_error_clear(&e);
-			sleep(delay);
-			delay *= 2;
-			continue;
+			rc = claim_finish(db, c->run_id, end, fenced_by, &e);
+			if (rc >= 0) {
+				db_error_clear(&e);
+				return rc == 0 ? FINISH_RECORDED :
+				    FINISH_FENCED;
+			}
+			if (db_alive(db) &&
+			    db_error_exit(&e) != EXIT_TEMPFAIL)
+				break;	/* refused: retrying will not help */
 		}
-		rc = claim_finish(db, c->run_id, end, fenced_by, &e);
-		if (rc >= 0)
+		if ((left = deadline - now_secs()) <= 0)
 			break;
-		if (db_alive(db) && db_error_exit(&e) != EXIT_TEMPFAIL) {
-			warnx("run %lld: could not record its end: %s",
-			    c->run_id, e.message);
-			break;
-		}
+		if (delay > left)
+			delay = (unsigned int)left + 1;
 		warnx("run %lld: could not record its end (%s); retrying in "
 		    "%us", c->run_id, e.message, delay);
 		db_error_clear(&e);
 		sleep(delay);
-		delay *= 2;
+		if (delay < RUNJOB_RETRY_MAX)
+			delay *= 2;
 	}
+	warnx("run %lld: could not record its end: %s", c->run_id,
+	    e.message);
 	db_error_clear(&e);
-	return rc;
+	if ((dir = spool_dir()) == NULL) {
+		warnx("run %lld: no spool directory (no HOME)", c->run_id);
+		return FINISH_LOST;
+	}
+	dbid = db_identity(s);
+	path = spool_write(dir, dbid, c->run_id, jobid, c->dataid, end, &err);
+	free(dbid);
+	free(dir);
+	if (path == NULL) {
+		warnx("run %lld: could not spool its outcome: %s", c->run_id,
+		    err);
+		free(err);
+		return FINISH_LOST;
+	}
+	warnx("run %lld: outcome %s spooled to %s; the next runjob on this "
+	    "host records it", c->run_id, end->status, path);
+	free(path);
+	return FINISH_SPOOLED;
 }
 
-/* Run one claimed partition. Return the exit status it earns runjob. */
+/* Record the outcomes earlier runjobs on this host had to spool. */
+static void
+replay_spool(struct db *db, const struct settings *s)
+{
+	struct spool_entry	*entries;
+	struct run_end		 end;
+	struct db_error		 e = { 0 };
+	char			*dir, *dbid, *err = NULL, *fenced_by = NULL;
+	size_t			 i, n;
+	int			 rc;
+
+	if ((dir = spool_dir()) == NULL)
+		return;
+	dbid = db_identity(s);
+	if (spool_list(dir, dbid, &entries, &n, &err) == -1) {
+		warnx("%s", err);
+		free(err);
+	}
+	for (i = 0; i < n; i++) {
+		spool_run_end(&entries[i], &end);
+		rc = claim_finish(db, entries[i].run_id, &end, &fenced_by, &e);
+		if (rc == -1) {
+			warnx("run %lld: spooled outcome not recorded yet: %s",
+			    entries[i].run_id, e.message);
+			db_error_clear(&e);
+			continue;
+		}
+		if (rc == 0)
+			warnx("%s %s: run %lld: recorded its spooled outcome "
+			    "%s", entries[i].jobid, entries[i].dataid,
+			    entries[i].run_id, entries[i].status);
+		else
+			warnx("%s %s: run %lld: spooled outcome %s discarded: "
+			    "the run is %s now", entries[i].jobid,
+			    entries[i].dataid, entries[i].run_id,
+			    entries[i].status, fenced_by);
+		free(fenced_by);
+		fenced_by = NULL;
+		unlink(entries[i].path);
+	}
+	spool_free(entries, n);
+	free(dbid);
+	free(dir);
+}
+
+/* Return a stop signal waiting to be handled, or 0. */
+static int
+pending_stop_signal(void)
+{
+	sigset_t	 set;
+	size_t		 i;
+
+	if (sigpending(&set) == -1)
+		return 0;
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (sigismember(&set, stop_signals[i]))
+			return stop_signals[i];
+	return 0;
+}
+
 /*
  * Decrypt the claimed datasets' passwords into a parallel array (NULL
  * entries for datasets without one). Return NULL when there is no passkey
@@ -447,7 +569,8 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	char			 msgbuf[256];
 	size_t			 i, argc;
 	long			 timeout;
-	int			 status, rc;
+	int			 status;
+	enum finish_result	 rc;
 
 	passwords = dataset_passwords(sec, c, &errmsg);
 	if (errmsg != NULL) {
@@ -458,7 +581,7 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		end.status = "CANCELLED";
 		end.exit_code = -1;
 		end.message = errmsg;
-		finish_run(db, c, &end, NULL);
+		finish_run(db, s, jobid, c, &end, NULL);
 		free(errmsg);
 		*stop = true;
 		return EXIT_CONFIG;
@@ -557,10 +680,10 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		warnx("%s %s: run %lld lost its claim (lease expired); the "
 		    "script was stopped and nothing is recorded", jobid,
 		    c->dataid, c->run_id);
-		rc = 1;
+		rc = FINISH_FENCED;
 	} else
-		rc = finish_run(db, c, &end, &fenced_by);
-	if (rc == 1) {
+		rc = finish_run(db, s, jobid, c, &end, &fenced_by);
+	if (rc == FINISH_FENCED) {
 		if (fenced_by != NULL)
 			warnx("%s %s: run %lld was ended as %s by another "
 			    "runjob meanwhile: outcome %s not recorded",
@@ -568,9 +691,12 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 			    end.status);
 		status = EXIT_TEMPFAIL;
 		*stop = true;
-	} else if (rc == -1) {
-		warnx("%s %s: run %lld ended %s but could not be recorded",
-		    jobid, c->dataid, c->run_id, end.status);
+	} else if (rc == FINISH_SPOOLED || rc == FINISH_LOST) {
+		if (rc == FINISH_LOST)
+			warnx("%s %s: run %lld ended %s but could not be "
+			    "recorded: its lease will expire and it will be "
+			    "run again", jobid, c->dataid, c->run_id,
+			    end.status);
 		status = EXIT_TEMPFAIL;
 		*stop = true;
 	} else if (end.exit_code >= 0 && end.signo == 0)
@@ -630,17 +756,27 @@ main(int argc, char **argv)
 	struct claim_request	 req;
 	struct claim		 c;
 	struct secrets		 sec;
+	sigset_t		 stopset;
 	char			*jobid_owned = NULL, *script_path, *user;
 	char			*password = NULL, *errmsg = NULL;
 	char			 host[256], today[16];
 	char			**failed = NULL;
 	size_t			 nfailed = 0, i;
 	long			 runs = 0;
-	int			 status = EXIT_OK, rc;
+	int			 status = EXIT_OK, rc, sig;
 	bool			 stop = false;
 
 	memset(&o, 0, sizeof(o));
 	parse_options(argc, argv, &o);
+	/*
+	 * A stop signal must not kill runjob between a claim and its record:
+	 * keep them blocked; process_run forwards them to a running script,
+	 * and otherwise they wait here until the current run is recorded.
+	 */
+	sigemptyset(&stopset);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&stopset, stop_signals[i]);
+	sigprocmask(SIG_BLOCK, &stopset, NULL);
 	if (o.jobid == NULL) {
 		jobid_owned = job_from_script(o.argv[0]);
 		if (!ident_valid(jobid_owned))
@@ -670,6 +806,7 @@ main(int argc, char **argv)
 	if (db == NULL)
 		errx(db_error_exit(&e), "could not connect to the dataflow "
 		    "database: %s", e.message);
+	replay_spool(db, s);
 
 	if (gethostname(host, sizeof(host)) == -1)
 		strlcpy(host, "unknown", sizeof(host));
@@ -691,6 +828,12 @@ main(int argc, char **argv)
 	req.dry_run = o.dry_run;
 
 	while (!stop && (o.max_runs == 0 || runs < o.max_runs)) {
+		if ((sig = pending_stop_signal()) != 0) {
+			say(&o, "%s: stopped by signal %d (%s)", o.jobid, sig,
+			    strsignal(sig));
+			status = EXIT_SIGBASE + sig;
+			break;
+		}
 		req.exclude = (const char *const *)failed;
 		req.nexclude = nfailed;
 		if (claim_next(db, &req, &c, &e) == -1) {

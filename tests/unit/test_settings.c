@@ -194,6 +194,8 @@ test_file(void **state)
 		} else if (strcmp(w->f[0], "lease") == 0) {
 			assert_int_equal(s->lease_secs, atol(w->f[1]));
 			seen[1] = true;
+		} else if (strcmp(w->f[0], "finish_retry") == 0) {
+			assert_int_equal(s->finish_retry_secs, atol(w->f[1]));
 		} else if (strcmp(w->f[0], "password") == 0) {
 			assert_scalar(s->password, w->f[1]);
 			seen[2] = true;
