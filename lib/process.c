@@ -2,6 +2,7 @@
  * stop it at its timeout or when its lease is lost, keep the lease alive. */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #if defined(HAVE_SYS_PRCTL_H) || defined(__linux__)
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,7 +47,8 @@ static int	process_fd_high(int);
 static int	process_open_log(const char *, char **);
 static int	process_sig_block(struct process_sigsave *);
 static void	process_sig_restore(const struct process_sigsave *);
-static int	process_sig_wait(const sigset_t *, int64_t);
+static int	process_wait(int, int *, const struct proc_spec *, int64_t);
+static void	process_tee(int *, const struct proc_spec *);
 static void	process_kill(pid_t, int);
 static void	process_sig_default_raw(int);
 static void	process_close_fds(int);
@@ -168,20 +171,65 @@ process_sig_restore(const struct process_sigsave *ss)
 }
 
 /* Return the next signal of set, or -1 (EAGAIN) when deadline comes first. */
-static int
-process_sig_wait(const sigset_t *set, int64_t deadline)
+/* Pass what the child wrote to its stderr pipe on; close it at EOF. */
+static void
+process_tee(int *fd, const struct proc_spec *spec)
 {
-	struct timespec	 ts;
-	int64_t		 left;
+	char	 buf[4096];
+	ssize_t	 n;
 
-	if (deadline == PROCESS_NEVER)
-		return sigwaitinfo(set, NULL);
-	left = deadline - process_now();
-	if (left < 0)
-		left = 0;
-	ts.tv_sec = left / PROCESS_NS_PER_S;
-	ts.tv_nsec = left % PROCESS_NS_PER_S;
-	return sigtimedwait(set, NULL, &ts);
+	for (;;) {
+		n = read(*fd, buf, sizeof(buf));
+		if (n > 0) {
+			spec->stderr_cb(spec->stderr_arg, buf, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			close(*fd);
+			*fd = -1;
+		}
+		return;
+	}
+}
+
+/*
+ * Wait for one of the blocked signals (read from sfd: return its number),
+ * the deadline (return 0) or output on the stderr pipe *teefd (passed on;
+ * return 0). Return -1 on error.
+ */
+static int
+process_wait(int sfd, int *teefd, const struct proc_spec *spec,
+    int64_t deadline)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+	int64_t			 left;
+	nfds_t			 n = 1;
+	int			 timeout = -1, rc;
+
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	if (*teefd != -1) {
+		pfd[1].fd = *teefd;
+		pfd[1].events = POLLIN;
+		n = 2;
+	}
+	if (deadline != PROCESS_NEVER) {
+		left = deadline - process_now();
+		/* Round up: waking early would spin. */
+		timeout = left <= 0 ? 0 : (int)((left + PROCESS_NS_PER_MS - 1) /
+		    PROCESS_NS_PER_MS);
+	}
+	if ((rc = poll(pfd, n, timeout)) <= 0)
+		return rc == 0 || errno == EINTR ? 0 : -1;
+	if (n == 2 && pfd[1].revents != 0)
+		process_tee(teefd, spec);
+	if ((pfd[0].revents & POLLIN) != 0 &&
+	    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		return (int)si.ssi_signo;
+	return 0;
 }
 
 /*
@@ -357,6 +405,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 	bool			 blocked = false, stopping = false;
 	int			 outfd = -1, errfd = -1, report[2] = { -1, -1 };
 	int			 statusp[2] = { -1, -1 };
+	int			 teep[2] = { -1, -1 }, sfd = -1;
 	int			 status, sig, e, ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -378,6 +427,19 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		    errp)) == -1)
 			goto out;
 	}
+	if (spec->stderr_cb != NULL && spec->stderr_path == NULL) {
+		/* The child writes into the pipe; we read it as it comes. */
+		if (pipe2(teep, O_CLOEXEC) == -1 ||
+		    (teep[0] = process_fd_high(teep[0])) == -1 ||
+		    (teep[1] = process_fd_high(teep[1])) == -1 ||
+		    fcntl(teep[0], F_SETFL, O_NONBLOCK) == -1) {
+			process_seterr(errp, "could not create a pipe", NULL,
+			    errno);
+			goto out;
+		}
+		errfd = teep[1];
+		teep[1] = -1;
+	}
 	if (pipe2(report, O_CLOEXEC) == -1 ||
 	    (report[0] = process_fd_high(report[0])) == -1 ||
 	    (report[1] = process_fd_high(report[1])) == -1 ||
@@ -393,6 +455,11 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		goto out;
 	}
 	blocked = true;
+	if ((sfd = signalfd(-1, &ss.waitset, SFD_CLOEXEC | SFD_NONBLOCK)) == -1 ||
+	    (sfd = process_fd_high(sfd)) == -1) {
+		process_seterr(errp, "could not watch signals", NULL, errno);
+		goto out;
+	}
 
 	parent = getpid();
 	start = process_now();
@@ -482,7 +549,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		next = t_kill < t_tick ? t_kill : t_tick;
 		if (!stopping && t_timeout < next)
 			next = t_timeout;
-		if ((sig = process_sig_wait(&ss.waitset, next)) == -1 ||
+		if ((sig = process_wait(sfd, &teep[0], spec, next)) <= 0 ||
 		    sig == SIGCHLD)
 			continue;
 
@@ -506,6 +573,9 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		}
 	}
 	res->elapsed = (double)(process_now() - start) / PROCESS_NS_PER_S;
+	/* The group is dead: what is left in the pipe is all there is. */
+	if (teep[0] != -1)
+		process_tee(&teep[0], spec);
 	/* The script's own status, from the guard; if the guard was killed
 	 * first (SIGKILL at the end of a grace period), the script was too. */
 	do
@@ -531,6 +601,12 @@ out:
 		close(report[0]);
 	if (report[1] != -1)
 		close(report[1]);
+	if (sfd != -1)
+		close(sfd);
+	if (teep[0] != -1)
+		close(teep[0]);
+	if (teep[1] != -1)
+		close(teep[1]);
 	if (statusp[0] != -1)
 		close(statusp[0]);
 	if (statusp[1] != -1)

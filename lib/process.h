@@ -3,6 +3,7 @@
 #define DF_PROCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct proc_spec {
 	char *const	*argv;		/* argv[0] found as execvp, no shell */
@@ -16,6 +17,11 @@ struct proc_spec {
 	 * 0 to go on, -1 to stop the child (the run lost its claim). */
 	int		(*tick)(void *arg);
 	void		*arg;
+	/* When set and stderr_path is NULL, the child's stderr is a pipe and
+	 * what it writes is handed to this callback as it comes (runjob
+	 * copies it to its own stderr and keeps the tail). */
+	void		(*stderr_cb)(void *arg, const char *buf, size_t n);
+	void		*stderr_arg;
 };
 
 struct proc_result {

@@ -25,6 +25,7 @@
 #include "env.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "metrics.h"
 #include "passkey.h"
 #include "process.h"
 #include "properties.h"
@@ -38,6 +39,7 @@ extern char **environ;
 
 #define RUNJOB_GRACE_MS		10000	/* SIGTERM to SIGKILL */
 #define RUNJOB_RETRY_MAX	30	/* longest wait between retries, s */
+#define RUNJOB_TAIL		4096	/* bytes of a failed run's stderr kept */
 
 /* The signals that stop runjob: forwarded to a running script, else
  * kept pending until the current run is recorded. */
@@ -55,6 +57,7 @@ struct options {
 	long		  max_runs;	/* 0: unlimited */
 	bool		  drain;
 	bool		  dry_run;
+	bool		  quiet_success;	/* output only when it fails */
 	int		  idle_exit;
 	int		  verbosity;	/* 0 quiet, 1 normal, 2 verbose */
 	struct cfg_kv	 *params;
@@ -73,7 +76,7 @@ struct renewal {
 static const char runjob_synopsis[] =
     "usage: runjob [-qv] [--job ID] [--dataid ID] [--config FILE] [--drain]\n"
     "              [--max-runs N] [--timeout DURATION] [--param NAME=VALUE]\n"
-    "              [--label TEXT] [--log-dir DIR] [--dry-run]\n"
+    "              [--label TEXT] [--log-dir DIR] [--quiet-success] [--dry-run]\n"
     "              [--idle-exit CODE] [--passkey-file FILE] [--export-passkey]\n"
     "              SCRIPT [ARGS...]\n";
 
@@ -166,7 +169,8 @@ parse_options(int argc, char **argv, struct options *o)
 	enum {
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
-		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_VERSION
+		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
+		OPT_VERSION
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -178,6 +182,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "param",	required_argument,	NULL, OPT_PARAM },
 		{ "label",	required_argument,	NULL, OPT_LABEL },
 		{ "log-dir",	required_argument,	NULL, OPT_LOG_DIR },
+		{ "quiet-success", no_argument,	NULL, OPT_QUIET_SUCCESS },
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
 		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
@@ -248,6 +253,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_QUIET_SUCCESS:
+			o->quiet_success = true;
 			break;
 		case OPT_IDLE_EXIT:
 			o->idle_exit = (int)parse_count("--idle-exit",
@@ -552,6 +560,151 @@ passwords_free(char **pw, size_t n)
 	free(pw);
 }
 
+/* The last RUNJOB_TAIL bytes of what the script wrote to stderr. */
+struct tail {
+	char	 buf[RUNJOB_TAIL];
+	size_t	 len;
+};
+
+static void
+tail_add(struct tail *t, const char *p, size_t n)
+{
+	if (n >= sizeof(t->buf)) {
+		memcpy(t->buf, p + n - sizeof(t->buf), sizeof(t->buf));
+		t->len = sizeof(t->buf);
+		return;
+	}
+	if (t->len + n > sizeof(t->buf)) {
+		size_t drop = t->len + n - sizeof(t->buf);
+
+		memmove(t->buf, t->buf + drop, t->len - drop);
+		t->len -= drop;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+}
+
+/* process_run's stderr callback: pass it on and keep the tail. */
+static void
+tee_stderr(void *arg, const char *p, size_t n)
+{
+	struct tail	*t = arg;
+	size_t		 off = 0;
+	ssize_t		 w;
+
+	tail_add(t, p, n);
+	while (off < n) {
+		if ((w = write(STDERR_FILENO, p + off, n - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
+/* Keep the tail of a file (a log the script wrote). */
+static void
+tail_of_file(struct tail *t, const char *path)
+{
+	char	 buf[RUNJOB_TAIL];
+	off_t	 size;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > (off_t)sizeof(buf))
+		lseek(fd, size - (off_t)sizeof(buf), SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		tail_add(t, buf, (size_t)n);
+	close(fd);
+}
+
+/* Copy a file to a descriptor (the output --quiet-success held back). */
+static void
+copy_file(const char *path, int to)
+{
+	char	 buf[8192];
+	ssize_t	 n, w, off;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n; off += w)
+			if ((w = write(to, buf + off, (size_t)(n - off))) <= 0)
+				goto out;
+	}
+out:
+	close(fd);
+}
+
+/* Return the text of the tail, valid UTF-8 or not (the database column is
+ * text: invalid bytes are replaced), caller frees; NULL when empty. */
+static char *
+tail_text(const struct tail *t)
+{
+	char	*s;
+	size_t	 i;
+
+	if (t->len == 0)
+		return NULL;
+	s = xstrndup(t->buf, t->len);
+	for (i = 0; i < t->len; i++)
+		if (s[i] == '\0' || (unsigned char)s[i] >= 0x80)
+			s[i] = '?';
+	return s;
+}
+
+/* A private temporary file (0600); return its path, caller frees. */
+static char *
+make_temp(const char *what)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		*path;
+	int		 fd;
+
+	path = xasprintf("%s/dataflow-%s-XXXXXX",
+	    dir != NULL && *dir == '/' ? dir : "/tmp", what);
+	if ((fd = mkstemp(path)) == -1) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+/* Read and parse the metrics the script wrote; NULL when none. */
+static char *
+read_metrics(const char *path, const char *jobid, const struct claim *c)
+{
+	struct diag	 w = { NULL, 0 };
+	char		*buf, *json;
+	ssize_t		 n;
+	size_t		 len = 0, i;
+	int		 fd;
+
+	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return NULL;
+	buf = xmalloc(METRICS_MAXFILE);
+	while (len < METRICS_MAXFILE &&
+	    (n = read(fd, buf + len, METRICS_MAXFILE - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	json = metrics_parse(buf, len, &w);
+	for (i = 0; i < w.n; i++)
+		warnx("%s %s: run %lld: %s: %s", jobid, c->dataid, c->run_id,
+		    "DATAFLOW_METRICS_FILE", w.msgs[i]);
+	diag_clear(&w);
+	free(buf);
+	return json;
+}
+
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
     struct secrets *sec, const char *jobid, const struct claim *c,
@@ -566,6 +719,9 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	char			**envp, **argv = NULL, *errmsg = NULL;
 	char			**passwords;
 	char			*out_path, *err_path, *fenced_by = NULL;
+	char			*metrics_path, *metrics = NULL, *held = NULL;
+	char			*stderr_tail = NULL;
+	struct tail		 tail;
 	char			 msgbuf[256];
 	size_t			 i, argc;
 	long			 timeout;
@@ -589,10 +745,12 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	say(o, "%s %s: run %lld started (attempt %d)", jobid, c->dataid,
 	    c->run_id, c->attempt);
 
+	metrics_path = make_temp("metrics");
 	memset(&es, 0, sizeof(es));
 	es.jobid = jobid;
 	es.claim = c;
 	es.passwords = (const char *const *)passwords;
+	es.metrics_file = metrics_path;
 	envp = env_build(environ, &es, &warnings);
 	passwords_free(passwords, c->ndatasets);
 	for (i = 0; i < warnings.n; i++)
@@ -615,11 +773,19 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 
 	out_path = log_path(o, jobid, c, "out");
 	err_path = log_path(o, jobid, c, "err");
+	/* --quiet-success holds the output back (one file keeps stdout and
+	 * stderr in order) and prints it only if the run fails. */
+	if (o->quiet_success && out_path == NULL &&
+	    (held = make_temp("output")) != NULL)
+		out_path = xstrdup(held), err_path = xstrdup(held);
+	memset(&tail, 0, sizeof(tail));
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;
 	spec.stdout_path = out_path;
 	spec.stderr_path = err_path;
+	spec.stderr_cb = tee_stderr;	/* when stderr is not a file */
+	spec.stderr_arg = &tail;
 	spec.timeout_ms = timeout * 1000;
 	spec.grace_ms = RUNJOB_GRACE_MS;
 	/* Renew at a third of the lease: two renewals may fail in a row. */
@@ -675,6 +841,21 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		status = res.exit_code;
 	}
 
+	metrics = read_metrics(metrics_path, jobid, c);
+	end.metrics_json = metrics;
+	if (strcmp(end.status, "SUCCEEDED") != 0) {
+		/* What went wrong is kept with the run. */
+		if (err_path != NULL)
+			tail_of_file(&tail, err_path);
+		end.stderr_tail = stderr_tail = tail_text(&tail);
+		if (held != NULL)
+			copy_file(held, STDOUT_FILENO);
+	}
+	if (held != NULL)
+		unlink(held);
+	if (metrics_path != NULL)
+		unlink(metrics_path);
+
 	if (rn.lost) {
 		/* The fence: another run may hold the partition now. */
 		warnx("%s %s: run %lld lost its claim (lease expired); the "
@@ -715,6 +896,10 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	free(errmsg);
 	free(out_path);
 	free(err_path);
+	free(held);
+	free(metrics);
+	free(metrics_path);
+	free(stderr_tail);
 	free(argv);
 	env_free(envp);
 	return status;

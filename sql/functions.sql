@@ -29,6 +29,17 @@ SET search_path FROM CURRENT AS $$
 	    THEN 'ready' ELSE 'waiting' END
 $$;
 
+-- The parameters as kept in run history: values of names that look like
+-- secrets are masked (the job itself gets them unmasked).
+CREATE OR REPLACE FUNCTION df_mask_params(p_params jsonb)
+RETURNS jsonb LANGUAGE sql IMMUTABLE
+SET search_path FROM CURRENT AS $$
+	SELECT coalesce(jsonb_object_agg(key, CASE
+	    WHEN key ~* '(pass|secret|token|credential|private|key)'
+	    THEN to_jsonb('***'::text) ELSE value END), '{}'::jsonb)
+	FROM jsonb_each(p_params)
+$$;
+
 -- Propagate a partition status change to the work of consuming jobs.
 CREATE OR REPLACE FUNCTION df_partition_changed()
 RETURNS trigger LANGUAGE plpgsql
@@ -342,7 +353,8 @@ BEGIN
 	INSERT INTO run (jobid, dataid, attempt, status, host, pid, username,
 	    label, params, lease_until)
 	VALUES (p_jobid, v_work.dataid, attempt, 'RUNNING', p_host, p_pid,
-	    p_user, p_label, v_job.params || coalesce(p_params, '{}'),
+	    p_user, p_label,
+	    df_mask_params(v_job.params || coalesce(p_params, '{}')),
 	    now() + make_interval(secs => p_lease_secs))
 	RETURNING run.run_id INTO run_id;
 

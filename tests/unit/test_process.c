@@ -804,6 +804,49 @@ test_dies_with_parent(void **state)
 	assert_true(wait_until_gone((pid_t)pid));
 }
 
+struct collected {
+	char	 buf[8192];
+	size_t	 len;
+	int	 calls;
+};
+
+static void
+collect(void *arg, const char *buf, size_t n)
+{
+	struct collected *c = arg;
+
+	if (n > sizeof(c->buf) - 1 - c->len)
+		n = sizeof(c->buf) - 1 - c->len;
+	memcpy(c->buf + c->len, buf, n);
+	c->len += n;
+	c->buf[c->len] = '\0';
+	c->calls++;
+}
+
+/* stderr_cb sees all the child's stderr, as it comes, and nothing else. */
+static void
+test_stderr_tee(void **state)
+{
+	char		**argv = av("sh", "-c", "echo out; echo first >&2; "
+	    "sleep 0.2; echo second >&2; (echo grandchild >&2)", NULL);
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	struct collected c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	spec.argv = argv;
+	spec.stdout_path = "/dev/null";
+	spec.stderr_cb = collect;
+	spec.stderr_arg = &c;
+	run(&spec, &res);
+	assert_true(res.exited);
+	assert_int_equal(res.exit_code, 0);
+	assert_string_equal(c.buf, "first\nsecond\ngrandchild\n");
+	/* Passed on while it ran, not only at the end. */
+	assert_true(c.calls >= 2);
+}
+
 /* The script's own children die with the wrapper too (the guard). */
 static void
 test_tree_dies_with_parent(void **state)
@@ -927,6 +970,7 @@ main(void)
 		T(test_stragglers_killed),
 		T(test_dies_with_parent),
 		T(test_tree_dies_with_parent),
+		T(test_stderr_tee),
 		T(test_which),
 	};
 #undef T
