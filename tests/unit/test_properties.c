@@ -24,123 +24,13 @@
 #include "properties.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+#include "tsv.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
 #endif
 
 #define PROPDIR		TEST_DATADIR "/properties"
-
-#define MAXFIELDS	16
-
-/* One line of a data file: its fields, decoded. */
-struct tcase {
-	char	*name;
-	char	*buf;
-	char	*f[MAXFIELDS];
-	int	 nf;
-};
-
-/* Decode a field in double quotes: \t \n \r \\ \" \xHH. */
-static char *
-tsv_unquote(char *s)
-{
-	char	*r, *w, hex[3];
-	size_t	 len = strlen(s);
-
-	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
-		return s;
-	s[len - 1] = '\0';
-	for (r = s + 1, w = s; *r != '\0'; r++) {
-		if (*r != '\\' || r[1] == '\0') {
-			*w++ = *r;
-			continue;
-		}
-		switch (*++r) {
-		case 't':
-			*w++ = '\t';
-			break;
-		case 'n':
-			*w++ = '\n';
-			break;
-		case 'r':
-			*w++ = '\r';
-			break;
-		case 'x':
-			hex[0] = r[1];
-			hex[1] = r[1] != '\0' ? r[2] : '\0';
-			hex[2] = '\0';
-			*w++ = (char)strtol(hex, NULL, 16);
-			r += strlen(hex);
-			break;
-		default:
-			*w++ = *r;
-			break;
-		}
-	}
-	*w = '\0';
-	return s;
-}
-
-/* Append the lines of a tab-separated file; '#' lines are comments. */
-static int
-tsv_load(const char *path, int minfields, struct tcase **out,
-    size_t *nout)
-{
-	FILE		*fp;
-	struct tcase	*c;
-	const char	*base;
-	char		*line = NULL, *p, *field;
-	size_t		 cap = 0;
-	int		 lineno = 0, rc = -1;
-
-	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (getline(&line, &cap, fp) != -1) {
-		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		*out = xreallocarray(*out, *nout + 1, sizeof **out);
-		c = &(*out)[(*nout)++];
-		memset(c, 0, sizeof *c);
-		c->name = xasprintf("%s:%d %s", base, lineno, line);
-		/* TAP reads '#' in a test name as a directive. */
-		for (p = c->name; *p != '\0'; p++) {
-			if (*p == '\t' || *p == '#')
-				*p = ' ';
-		}
-		c->buf = xstrdup(line);
-		for (p = c->buf; c->nf < MAXFIELDS &&
-		    (field = strsep(&p, "\t")) != NULL;)
-			c->f[c->nf++] = tsv_unquote(field);
-		if (c->nf < minfields) {
-			fprintf(stderr, "%s:%d: expected %d fields\n", path,
-			    lineno, minfields);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(line);
-	fclose(fp);
-	return rc;
-}
-
-static void
-tsv_free(struct tcase *c, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(c[i].name);
-		free(c[i].buf);
-	}
-	free(c);
-}
 
 /* Return the contents of path (NUL-terminated) and its length. */
 static char *
