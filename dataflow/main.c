@@ -23,6 +23,14 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_ready_entry,
 	&cmd_rekey_entry,
+	&cmd_status_entry,
+	&cmd_runs_entry,
+	&cmd_show_entry,
+	&cmd_explain_entry,
+	&cmd_resubmit_entry,
+	&cmd_pause_entry,
+	&cmd_resume_entry,
+	&cmd_audit_entry,
 	NULL
 };
 

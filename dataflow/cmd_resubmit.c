@@ -1,0 +1,418 @@
+/* cmd_resubmit.c: manual changes to what runs: "dataflow resubmit" reruns
+ * partitions (and their consumers), "pause" and "resume" stop and restart
+ * a job's claims. Each is audited. */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dataflow.h"
+#include "db.h"
+#include "exitcodes.h"
+#include "ids.h"
+#include "range.h"
+#include "settings.h"
+#include "table.h"
+#include "xmalloc.h"
+
+#define REASON_MAX	1000	/* bytes of --reason */
+
+/* df_resubmit (sql/ops.sql) with times as ISO 8601. */
+static const char resubmit_sql[] =
+    "SELECT x.jobid, x.dataid, x.depth, x.action, x.old_state, "
+    "x.new_state, x.run_id, x.host, to_json(x.since) #>> '{}' AS since, "
+    "x.outputs::text AS outputs "
+    "FROM df_resubmit($1, $2::text[], $3::boolean, $4::boolean, $5, $6) x";
+
+static const char pause_sql[] =
+    "SELECT df_set_paused($1, $2::boolean, $3, $4)";
+
+static const char *
+col(const struct db_result *r, int i, const char *name)
+{
+	return db_value(r, i, db_colnum(r, name));
+}
+
+static bool
+refused(const struct db_result *r, int i)
+{
+	return strcmp(col(r, i, "action"), "refused") == 0;
+}
+
+static int
+reason_check(const char *reason)
+{
+	if (reason != NULL && strlen(reason) > REASON_MAX) {
+		warnx("--reason is longer than %d bytes", REASON_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+resubmit_json(const struct db_result *r, bool dry_run, const char *reason,
+    int nrefused)
+{
+	json_t	*a = json_array(), *o;
+	int	 i;
+
+	for (i = 0; i < db_rows(r); i++) {
+		o = json_object();
+		json_object_set_new(o, "jobid", cmd_json_str(col(r, i,
+		    "jobid")));
+		json_object_set_new(o, "dataid", cmd_json_str(col(r, i,
+		    "dataid")));
+		json_object_set_new(o, "depth", cmd_json_int(col(r, i,
+		    "depth")));
+		json_object_set_new(o, "action", cmd_json_str(col(r, i,
+		    "action")));
+		json_object_set_new(o, "old_state", cmd_json_str(col(r, i,
+		    "old_state")));
+		json_object_set_new(o, "new_state", cmd_json_str(col(r, i,
+		    "new_state")));
+		json_object_set_new(o, "run_id", cmd_json_int(col(r, i,
+		    "run_id")));
+		json_object_set_new(o, "host", cmd_json_str(col(r, i,
+		    "host")));
+		json_object_set_new(o, "since", cmd_json_str(col(r, i,
+		    "since")));
+		json_object_set_new(o, "outputs", cmd_json_parse(col(r, i,
+		    "outputs")));
+		json_array_append_new(a, o);
+	}
+	o = json_object();
+	json_object_set_new(o, "dry_run", json_boolean(dry_run));
+	json_object_set_new(o, "reason", cmd_json_str(reason));
+	json_object_set_new(o, "resubmitted",
+	    json_integer(db_rows(r) - nrefused));
+	json_object_set_new(o, "refused", json_integer(nrefused));
+	json_object_set_new(o, "partitions", a);
+	cmd_json_print(o);
+}
+
+/* The output datasets of row i, "a, b", or NULL when none; caller frees. */
+static char *
+resubmit_outputs(const struct db_result *r, int i)
+{
+	json_t	*a = cmd_json_parse(col(r, i, "outputs")), *v;
+	char	*s = NULL, *n;
+	size_t	 k;
+
+	json_array_foreach(a, k, v) {
+		n = xasprintf("%s%s%s", s != NULL ? s : "",
+		    s != NULL ? ", " : "", json_string_value(v));
+		free(s);
+		s = n;
+	}
+	json_decref(a);
+	return s;
+}
+
+static void
+resubmit_text(const struct db_result *r, const char *req, bool dry_run,
+    int nrefused)
+{
+	static const char *const headers[] = {
+		"ACTION", "JOB", "DATAID", "WAS", "NOW", "STALE OUTPUTS",
+		"NOTE"
+	};
+	struct table	*t;
+	char		*outs;
+	int		 i, n = db_rows(r);
+
+	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
+	for (i = 0; i < n; i++) {
+		if (refused(r, i))
+			table_add(t, dry_run ? "would refuse" : "refused");
+		else
+			table_add(t, dry_run ? "would resubmit" : "resubmit");
+		table_add(t, col(r, i, "jobid"));
+		table_add(t, col(r, i, "dataid"));
+		table_add(t, col(r, i, "old_state") != NULL ?
+		    col(r, i, "old_state") : "(none)");
+		table_add(t, col(r, i, "new_state"));
+		outs = resubmit_outputs(r, i);
+		table_add(t, outs);
+		free(outs);
+		if (refused(r, i))
+			table_addf(t, "running: held by run %s on host %s "
+			    "since %s", col(r, i, "run_id"), col(r, i, "host"),
+			    col(r, i, "since"));
+		else if (strcmp(col(r, i, "depth"), "0") != 0)
+			table_addf(t, "downstream of %s (depth %s)", req,
+			    col(r, i, "depth"));
+		else
+			table_add(t, "");
+	}
+	cmd_table_print(t);
+	if (dry_run)
+		printf("dry run: would resubmit %d partition%s and refuse "
+		    "%d; nothing changed\n", n - nrefused,
+		    n - nrefused == 1 ? "" : "s", nrefused);
+	else
+		printf("%d partition%s resubmitted, %d refused\n",
+		    n - nrefused, n - nrefused == 1 ? "" : "s", nrefused);
+}
+
+static int
+cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
+{
+	enum { OPT_FROM = 256, OPT_TO, OPT_DAILY, OPT_STEP, OPT_FAILED,
+	    OPT_DOWNSTREAM, OPT_DRY_RUN, OPT_REASON };
+	static const struct option longopts[] = {
+		{ "from",	required_argument,	NULL, OPT_FROM },
+		{ "to",		required_argument,	NULL, OPT_TO },
+		{ "daily",	no_argument,		NULL, OPT_DAILY },
+		{ "step",	required_argument,	NULL, OPT_STEP },
+		{ "failed",	no_argument,		NULL, OPT_FAILED },
+		{ "downstream",	no_argument,		NULL, OPT_DOWNSTREAM },
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
+		{ "reason",	required_argument,	NULL, OPT_REASON },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char	*from = NULL, *to = NULL, *jobid, *reason = NULL;
+	const char	*p[6], *errstr;
+	char		**ids = NULL, **range = NULL, *array = NULL;
+	char		*actor = NULL, *errmsg = NULL;
+	size_t		 nids, nrange = 0, i;
+	struct settings	*s = NULL;
+	struct db	*db = NULL;
+	struct db_error	 e = { 0 }, ignore = { 0 };
+	struct db_result *r = NULL;
+	long		 step = 0;
+	bool		 daily = false, failed = false, downstream = false;
+	bool		 dry_run = false, in_tx = false;
+	int		 ch, j, nrefused = 0, status = EXIT_USAGE;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_TO:
+			to = optarg;
+			break;
+		case OPT_DAILY:
+			daily = true;
+			break;
+		case OPT_STEP:
+			step = (long)strtonum(optarg, 1, LONG_MAX, &errstr);
+			if (errstr != NULL) {
+				warnx("--step \"%s\" is %s", optarg, errstr);
+				return cmd_usage(&cmd_resubmit_entry);
+			}
+			break;
+		case OPT_FAILED:
+			failed = true;
+			break;
+		case OPT_DOWNSTREAM:
+			downstream = true;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_REASON:
+			reason = optarg;
+			break;
+		default:
+			return cmd_usage(&cmd_resubmit_entry);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return cmd_usage(&cmd_resubmit_entry);
+	jobid = argv[0];
+	if (!ident_valid(jobid)) {
+		warnx("\"%s\" is not a valid job id", jobid);
+		return EXIT_USAGE;
+	}
+	if ((from != NULL) != (to != NULL) || (from != NULL &&
+	    daily == (step > 0)) || (from == NULL && (daily || step > 0))) {
+		warnx("a range needs --from, --to and one of --daily or "
+		    "--step N");
+		return cmd_usage(&cmd_resubmit_entry);
+	}
+	if (from == NULL && argc < 2 && !failed) {
+		warnx("name the partitions: DATAID..., a range or --failed");
+		return cmd_usage(&cmd_resubmit_entry);
+	}
+	if (reason_check(reason) == -1)
+		return EXIT_USAGE;
+	for (j = 1; j < argc; j++) {
+		if (!dataid_valid(argv[j])) {
+			warnx("\"%s\" is not a valid dataid", argv[j]);
+			return EXIT_USAGE;
+		}
+	}
+	if (from != NULL) {
+		range = range_expand(from, to, daily ? RANGE_DAILY :
+		    RANGE_STEP, step, &nrange, &errmsg);
+		if (range == NULL) {
+			warnx("%s", errmsg);
+			free(errmsg);
+			return EXIT_USAGE;
+		}
+	}
+	nids = (size_t)argc - 1 + nrange;
+	ids = xcalloc(nids + 1, sizeof(*ids));
+	for (i = 1; i < (size_t)argc; i++)
+		ids[i - 1] = argv[i];
+	for (i = 0; i < nrange; i++)
+		ids[(size_t)argc - 1 + i] = range[i];
+
+	if ((db = cmd_connect(g, &s, &status)) == NULL)
+		goto out;
+	if (db_begin(db, &e) == -1) {
+		status = cmd_db_fail("resubmit", &e);
+		goto out;
+	}
+	in_tx = true;
+	actor = cmd_actor();
+	array = db_text_array((const char *const *)ids, nids);
+	p[0] = jobid;
+	p[1] = array;
+	p[2] = failed ? "true" : "false";
+	p[3] = downstream ? "true" : "false";
+	p[4] = actor;
+	p[5] = reason;
+	if ((r = db_query(db, resubmit_sql, 6, p, &e)) == NULL) {
+		status = cmd_db_fail("resubmit", &e);
+		goto out;
+	}
+	/* A dry run is the real thing, rolled back: exactly what would
+	 * change. */
+	if (!dry_run && db_commit(db, &e) == -1) {
+		status = cmd_db_fail("resubmit", &e);
+		goto out;
+	}
+	in_tx = dry_run;
+	for (j = 0; j < db_rows(r); j++)
+		nrefused += refused(r, j);
+	status = nrefused > 0 ? EXIT_FAIL : EXIT_OK;
+	if (g->json)
+		resubmit_json(r, dry_run, reason, nrefused);
+	else if (db_rows(r) == 0)
+		printf("nothing to resubmit\n");
+	else if (g->verbosity > 0 || dry_run)
+		resubmit_text(r, jobid, dry_run, nrefused);
+	if (nrefused > 0)
+		warnx("%d partition%s running and %s not resubmitted: run "
+		    "the command again once %s", nrefused, nrefused == 1 ?
+		    " is" : "s are", nrefused == 1 ? "was" : "were",
+		    nrefused == 1 ? "it ends" : "they end");
+out:
+	if (in_tx)
+		db_rollback(db, &ignore);
+	db_error_clear(&ignore);
+	db_error_clear(&e);
+	db_result_free(r);
+	free(actor);
+	free(array);
+	free(ids);
+	range_free(range);
+	db_close(db);
+	settings_free(s);
+	return status;
+}
+
+const struct cmd_entry cmd_resubmit_entry = {
+	"resubmit", "[--downstream] [--dry-run] [--reason TEXT] JOB "
+	"[DATAID...] [--from A --to B (--daily | --step N)] [--failed]",
+	"rerun partitions of a job (and, with --downstream, their consumers)",
+	cmd_resubmit_exec
+};
+
+/* pause and resume: the same but for the flag. */
+static int
+pause_exec(const struct cmd_entry *entry, bool pause, struct global_opts *g,
+    int argc, char **argv)
+{
+	enum { OPT_REASON = 256 };
+	static const struct option longopts[] = {
+		{ "reason",	required_argument,	NULL, OPT_REASON },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct settings		*s = NULL;
+	struct db		*db = NULL;
+	struct db_error		 e = { 0 };
+	struct db_result	*r = NULL;
+	const char		*p[4], *reason = NULL, *jobid;
+	char			*actor = NULL;
+	json_t			*o;
+	bool			 changed;
+	int			 ch, status;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_REASON:
+			reason = optarg;
+			break;
+		default:
+			return cmd_usage(entry);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(entry);
+	jobid = argv[optind];
+	if (!ident_valid(jobid)) {
+		warnx("\"%s\" is not a valid job id", jobid);
+		return EXIT_USAGE;
+	}
+	if (reason_check(reason) == -1)
+		return EXIT_USAGE;
+	if ((db = cmd_connect(g, &s, &status)) == NULL)
+		return status;
+	actor = cmd_actor();
+	p[0] = jobid;
+	p[1] = pause ? "true" : "false";
+	p[2] = actor;
+	p[3] = reason;
+	if ((r = db_query(db, pause_sql, 4, p, &e)) == NULL) {
+		status = cmd_db_fail(pause ? "pause" : "resume", &e);
+		goto out;
+	}
+	changed = strcmp(db_value(r, 0, 0), "t") == 0;
+	status = EXIT_OK;
+	if (g->json) {
+		o = json_pack("{s:s, s:b, s:b}", "jobid", jobid, "paused",
+		    pause, "changed", changed);
+		cmd_json_print(o);
+	} else if (g->verbosity > 0)
+		printf("job %s %s%s\n", jobid, changed ? "" : "was already ",
+		    pause ? "paused" : (changed ? "resumed" : "active"));
+out:
+	db_result_free(r);
+	db_error_clear(&e);
+	free(actor);
+	db_close(db);
+	settings_free(s);
+	return status;
+}
+
+static int
+cmd_pause_exec(struct global_opts *g, int argc, char **argv)
+{
+	return pause_exec(&cmd_pause_entry, true, g, argc, argv);
+}
+
+static int
+cmd_resume_exec(struct global_opts *g, int argc, char **argv)
+{
+	return pause_exec(&cmd_resume_entry, false, g, argc, argv);
+}
+
+const struct cmd_entry cmd_pause_entry = {
+	"pause", "[--reason TEXT] JOB",
+	"stop a job from claiming partitions (runs in progress go on)",
+	cmd_pause_exec
+};
+
+const struct cmd_entry cmd_resume_entry = {
+	"resume", "[--reason TEXT] JOB", "let a paused job claim again",
+	cmd_resume_exec
+};

@@ -1,0 +1,213 @@
+/* table.c: aligned text tables for people (dataflow status, runs, audit),
+ * and the durations and times shown in them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "table.h"
+#include "xmalloc.h"
+
+struct table {
+	size_t			 ncols;
+	char			**headers;
+	enum table_align	*align;
+	char			**cells;	/* row-major */
+	size_t			 ncells;
+	size_t			 cap;
+};
+
+struct table *
+table_new(size_t ncols, const char *const *headers)
+{
+	struct table	*t;
+	size_t		 i;
+
+	t = xcalloc(1, sizeof(*t));
+	t->ncols = ncols > 0 ? ncols : 1;
+	t->headers = xcalloc(t->ncols, sizeof(*t->headers));
+	t->align = xcalloc(t->ncols, sizeof(*t->align));
+	for (i = 0; i < ncols; i++)
+		t->headers[i] = xstrdup(headers[i] != NULL ? headers[i] : "");
+	if (ncols == 0)
+		t->headers[0] = xstrdup("");
+	return t;
+}
+
+void
+table_free(struct table *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ncols; i++)
+		free(t->headers[i]);
+	for (i = 0; i < t->ncells; i++)
+		free(t->cells[i]);
+	free(t->headers);
+	free(t->align);
+	free(t->cells);
+	free(t);
+}
+
+void
+table_align(struct table *t, size_t col, enum table_align a)
+{
+	if (col < t->ncols)
+		t->align[col] = a;
+}
+
+void
+table_add(struct table *t, const char *cell)
+{
+	char	*copy, *p;
+
+	copy = xstrdup(cell != NULL ? cell : "-");
+	/* A tab or newline from the database must not break the layout. */
+	for (p = copy; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	if (t->ncells == t->cap) {
+		t->cap = t->cap == 0 ? 64 : t->cap * 2;
+		t->cells = xreallocarray(t->cells, t->cap, sizeof(*t->cells));
+	}
+	t->cells[t->ncells++] = copy;
+}
+
+void
+table_addf(struct table *t, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		s = xstrdup("?");
+	table_add(t, s);
+	free(s);
+}
+
+size_t
+table_rows(const struct table *t)
+{
+	return (t->ncells + t->ncols - 1) / t->ncols;
+}
+
+/* Return the display width of s: UTF-8 continuation bytes take none. */
+static size_t
+table_width(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+static void
+table_pad(struct strbuf *sb, size_t n)
+{
+	while (n-- > 0)
+		strbuf_addc(sb, ' ');
+}
+
+/* Append one line of cells (ncols of them), aligned to widths. */
+static void
+table_line(const struct table *t, struct strbuf *sb, char *const *cells,
+    size_t ncells, const size_t *widths)
+{
+	const char	*cell;
+	size_t		 i, w, start = sb->len;
+
+	for (i = 0; i < t->ncols; i++) {
+		cell = i < ncells ? cells[i] : "-";
+		w = table_width(cell);
+		if (i > 0)
+			strbuf_add(sb, "  ");
+		if (t->align[i] == TABLE_RIGHT)
+			table_pad(sb, widths[i] - w);
+		strbuf_add(sb, cell);
+		if (t->align[i] == TABLE_LEFT && i + 1 < t->ncols)
+			table_pad(sb, widths[i] - w);
+	}
+	/* Empty trailing cells leave blanks: trim them. */
+	while (sb->len > start && sb->buf[sb->len - 1] == ' ')
+		sb->buf[--sb->len] = '\0';
+	strbuf_addc(sb, '\n');
+}
+
+char *
+table_render(const struct table *t)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		*widths, i, w, row, nrows = table_rows(t), n;
+
+	widths = xcalloc(t->ncols, sizeof(*widths));
+	for (i = 0; i < t->ncols; i++)
+		widths[i] = table_width(t->headers[i]);
+	for (i = 0; i < t->ncells; i++) {
+		w = table_width(t->cells[i]);
+		if (w > widths[i % t->ncols])
+			widths[i % t->ncols] = w;
+	}
+	/* The "-" of a short last row. */
+	if (t->ncells % t->ncols != 0) {
+		for (i = t->ncells % t->ncols; i < t->ncols; i++) {
+			if (widths[i] < 1)
+				widths[i] = 1;
+		}
+	}
+	table_line(t, &sb, t->headers, t->ncols, widths);
+	for (row = 0; row < nrows; row++) {
+		n = t->ncells - row * t->ncols;
+		table_line(t, &sb, t->cells + row * t->ncols,
+		    n < t->ncols ? n : t->ncols, widths);
+	}
+	free(widths);
+	return strbuf_detach(&sb);
+}
+
+const char *
+table_duration(double secs, char *buf, size_t len)
+{
+	long long	 s;
+
+	if (secs < 0 || secs != secs) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (secs < 9.95) {
+		snprintf(buf, len, "%.1fs", secs);
+		return buf;
+	}
+	s = (long long)(secs + 0.5);
+	if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", s / 86400,
+		    s % 86400 / 3600);
+	return buf;
+}
+
+const char *
+table_time(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}

@@ -1,0 +1,571 @@
+-- ops.sql: the server-side logic of the operations commands: dataflow
+-- status, explain, resubmit, pause and resume, one round trip each.
+--
+-- Re-created by every "dataflow init" (CREATE OR REPLACE) after migrations,
+-- like functions.sql, whose helpers it uses. Each function pins search_path
+-- to the dataflow schema it was created in (SET search_path FROM CURRENT).
+
+-- The newest partition a latest-only job has run or is running: df_claim
+-- never runs anything at or below it again. NULL for the other orders or
+-- when nothing ran yet.
+CREATE OR REPLACE FUNCTION df_latest_floor(p_jobid text, p_order text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT CASE WHEN p_order = 'latest-only' THEN (
+		SELECT max(w.dataid) FROM work w
+		WHERE w.jobid = p_jobid AND w.state IN ('running', 'succeeded'))
+	END
+$$;
+
+-- When a pending (ready or waiting) partition of a job started to wait:
+-- the last time one of its inputs became READY, or, when none is READY or
+-- the job has no inputs, the last change of its work row.
+CREATE OR REPLACE FUNCTION df_pending_since(p_jobid text, p_dataid text)
+RETURNS timestamptz LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT coalesce((
+		SELECT max(s.modified) FROM job_item i
+		JOIN partition_status s ON s.datasetid = i.datasetid
+		    AND s.dataid = p_dataid AND s.status = 'READY'
+		WHERE i.jobid = p_jobid AND i.itemtype = 'IN'), (
+		SELECT w.modified FROM work w
+		WHERE w.jobid = p_jobid AND w.dataid = p_dataid))
+$$;
+
+-- One row per job (every job not removed, or only p_jobid): its settings,
+-- the count of its partitions by state, its oldest pending partition and
+-- its last run. Counts, from the work table:
+--   ready      inputs READY, attempts left, not running, not done (for
+--              latest-only: at most 1, the newest above what already ran)
+--   claimable  ready, or 0 when the job is paused
+--   retrying   ready after one or more failed attempts
+--   waiting    pending until an input becomes READY (again)
+--   running, done (succeeded), failed (attempts exhausted)
+--   skipped    latest-only: ready partitions it will never run
+-- The oldest pending partition is the lowest ready or waiting dataid (for
+-- latest-only, above what already ran); lag is how long it has waited
+-- (df_pending_since).
+CREATE OR REPLACE FUNCTION df_status(p_jobid text)
+RETURNS TABLE (jobid text, paused boolean, run_order text,
+    max_running integer, max_attempts integer, owner text,
+    claimable bigint, ready bigint, retrying bigint, waiting bigint,
+    running bigint, done bigint, failed bigint, skipped bigint,
+    oldest_dataid text, oldest_state text, oldest_since timestamptz,
+    lag_secs double precision, last_run_id bigint, last_dataid text,
+    last_status text, last_exit_code integer, last_signal integer,
+    last_started timestamptz, last_ended timestamptz,
+    last_duration_secs double precision)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	WITH j AS (
+		SELECT j.*, df_latest_floor(j.jobid, j.run_order) AS floor
+		FROM job j
+		WHERE j.removed IS NULL
+		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
+	), c AS (
+		SELECT j.jobid,
+		    count(w.dataid) FILTER (WHERE w.state = 'ready'
+			AND (j.floor IS NULL OR w.dataid > j.floor)) AS ready,
+		    count(w.dataid) FILTER (WHERE w.state = 'ready')
+			AS ready_all,
+		    count(w.dataid) FILTER (WHERE w.state = 'ready'
+			AND w.failures > 0
+			AND (j.floor IS NULL OR w.dataid > j.floor))
+			AS retrying,
+		    count(w.dataid) FILTER (WHERE w.state = 'waiting'
+			AND (j.floor IS NULL OR w.dataid > j.floor))
+			AS waiting,
+		    count(w.dataid) FILTER (WHERE w.state = 'running')
+			AS running,
+		    count(w.dataid) FILTER (WHERE w.state = 'succeeded')
+			AS done,
+		    count(w.dataid) FILTER (WHERE w.state = 'failed')
+			AS failed,
+		    min(w.dataid) FILTER (WHERE w.state IN ('ready', 'waiting')
+			AND (j.floor IS NULL OR w.dataid > j.floor))
+			AS oldest
+		FROM j LEFT JOIN work w ON w.jobid = j.jobid
+		GROUP BY j.jobid
+	), k AS (
+		SELECT c.*, CASE WHEN j.run_order = 'latest-only'
+			THEN least(c.ready, 1) ELSE c.ready END AS ready_n
+		FROM c JOIN j ON j.jobid = c.jobid
+	)
+	SELECT j.jobid, j.paused, j.run_order, j.max_running, j.max_attempts,
+	    j.owner,
+	    CASE WHEN j.paused THEN 0 ELSE k.ready_n END,
+	    k.ready_n, least(k.retrying, k.ready_n), k.waiting, k.running,
+	    k.done, k.failed, k.ready_all - k.ready_n,
+	    k.oldest, o.state, o.since,
+	    extract(epoch FROM now() - o.since)::double precision,
+	    r.run_id, r.dataid, r.status, r.exit_code, r.signal, r.started,
+	    r.ended,
+	    extract(epoch FROM coalesce(r.ended, now()) - r.started)::
+		double precision
+	FROM j
+	JOIN k ON k.jobid = j.jobid
+	LEFT JOIN LATERAL (
+		SELECT w.state, df_pending_since(w.jobid, w.dataid) AS since
+		FROM work w
+		WHERE w.jobid = j.jobid AND w.dataid = k.oldest) o ON true
+	LEFT JOIN LATERAL (
+		SELECT * FROM run r
+		WHERE r.jobid = j.jobid
+		ORDER BY r.run_id DESC LIMIT 1) r ON true
+	ORDER BY j.jobid
+$$;
+
+-- The inputs of a job for one partition, as a JSON array of
+-- {"datasetid", "status", "producer"}: status is NULL when the dataset has
+-- no such partition, producer the job that writes the dataset (NULL when
+-- it is produced outside dataflow). The "today" input counts as READY for
+-- p_today, as df_claim would make it.
+CREATE OR REPLACE FUNCTION df_input_status(p_jobid text, p_dataid text,
+    p_today text)
+RETURNS jsonb LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT coalesce(jsonb_agg(jsonb_build_object(
+	    'datasetid', i.datasetid,
+	    'status', CASE WHEN s.status IS NULL AND i.datasetid = 'today'
+		AND p_dataid = p_today THEN 'READY' ELSE s.status END,
+	    'producer', (SELECT min(o.jobid) FROM job_item o
+		JOIN job pj ON pj.jobid = o.jobid AND pj.removed IS NULL
+		WHERE o.datasetid = i.datasetid AND o.itemtype = 'OUT'))
+	    ORDER BY i.datasetid), '[]'::jsonb)
+	FROM job_item i
+	LEFT JOIN partition_status s ON s.datasetid = i.datasetid
+	    AND s.dataid = p_dataid
+	WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+$$;
+
+-- Why a job would or would not run its next candidate partitions now (or
+-- only p_dataid): one row per partition in the order the job claims them,
+-- at most p_limit. Candidates are its work not yet succeeded and the
+-- partitions of its inputs it has no work for. verdict is the first reason
+-- that applies, in this order:
+--   running    held by run_id on host since a time (lease_until tells
+--              whether the wrapper is still alive)
+--   done       already succeeded: only a resubmit runs it again
+--   exhausted  failed max_attempts times: resubmit to retry
+--   waiting    an input is not READY (inputs says which)
+--   on-request the job has no inputs: only runjob --dataid runs it
+--   paused     the job is paused
+--   busy       the job is at max_running
+--   skipped    latest-only: a newer partition ran or will run instead
+--   next       the next runjob takes it
+--   claimable  claimable, after the partitions before it
+-- reason says the same in words, with every reason that applies.
+CREATE OR REPLACE FUNCTION df_explain(p_jobid text, p_dataid text,
+    p_today text, p_limit integer)
+RETURNS TABLE (dataid text, verdict text, reason text, state text,
+    attempts integer, failures integer, run_id bigint, host text,
+    pid integer, since timestamptz, lease_until timestamptz,
+    inputs jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT AS $$
+#variable_conflict use_variable
+DECLARE
+	v_job		job%ROWTYPE;
+	v_work		work%ROWTYPE;
+	v_run		run%ROWTYPE;
+	v_d		text;
+	v_cands		text[];
+	v_in		jsonb;
+	v_x		jsonb;
+	v_why		text[];
+	v_verdicts	text[];
+	v_running	bigint;
+	v_floor		text;
+	v_next		text;
+	v_newest	text;
+	v_ahead		bigint;
+	v_has_inputs	boolean;
+	v_today_job	boolean;
+	v_today_ready	boolean := false;
+	v_inputs_ready	boolean;
+	v_desc		boolean;
+	v_ts		text := 'YYYY-MM-DD HH24:MI:SSOF';
+BEGIN
+	SELECT * INTO v_job FROM job j
+	WHERE j.jobid = p_jobid AND j.removed IS NULL;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+	v_desc := v_job.run_order <> 'oldest-first';
+	SELECT count(*) INTO v_running FROM work w
+	WHERE w.jobid = p_jobid AND w.state = 'running';
+	v_floor := df_latest_floor(p_jobid, v_job.run_order);
+	v_has_inputs := EXISTS (SELECT 1 FROM job_item i
+	    WHERE i.jobid = p_jobid AND i.itemtype = 'IN');
+	v_today_job := EXISTS (SELECT 1 FROM job_item i
+	    WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+	      AND i.datasetid = 'today');
+
+	-- Today's partition is claimable before df_claim creates its work:
+	-- count it in as ready when its other inputs are.
+	IF v_today_job AND p_today IS NOT NULL AND NOT EXISTS (
+	    SELECT 1 FROM work w
+	    WHERE w.jobid = p_jobid AND w.dataid = p_today) THEN
+		v_today_ready := NOT EXISTS (SELECT 1 FROM
+		    jsonb_array_elements(df_input_status(p_jobid, p_today,
+		    p_today)) e WHERE e->>'status' IS DISTINCT FROM 'READY');
+	END IF;
+
+	-- What the next claim takes, as df_claim decides it.
+	SELECT CASE WHEN v_desc THEN max(r.d) ELSE min(r.d) END INTO v_next
+	FROM (SELECT w.dataid FROM work w
+	    WHERE w.jobid = p_jobid AND w.state = 'ready'
+	      AND df_inputs_ready(p_jobid, w.dataid)
+	    UNION ALL
+	    SELECT p_today WHERE v_today_ready) r(d);
+	v_newest := v_next;
+	IF v_job.run_order = 'latest-only' AND v_floor >= v_next THEN
+		v_next := NULL;
+	END IF;
+
+	IF p_dataid IS NOT NULL THEN
+		v_cands := ARRAY[p_dataid];
+	ELSE
+		SELECT coalesce(array_agg(c.d ORDER BY
+		    CASE WHEN v_desc THEN NULL ELSE c.d END,
+		    CASE WHEN v_desc THEN c.d END DESC), '{}')
+		INTO v_cands
+		FROM (SELECT c.d FROM (
+			SELECT w.dataid FROM work w
+			WHERE w.jobid = p_jobid AND w.state <> 'succeeded'
+			UNION
+			SELECT s.dataid FROM job_item i
+			JOIN partition_status s ON s.datasetid = i.datasetid
+			WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+			  AND NOT EXISTS (SELECT 1 FROM work w
+			    WHERE w.jobid = p_jobid AND w.dataid = s.dataid)
+			UNION
+			SELECT p_today WHERE v_today_job AND NOT EXISTS (
+			    SELECT 1 FROM work w WHERE w.jobid = p_jobid
+			      AND w.dataid = p_today)) c(d)
+		    ORDER BY CASE WHEN v_desc THEN NULL ELSE c.d END,
+			CASE WHEN v_desc THEN c.d END DESC
+		    LIMIT p_limit) c;
+	END IF;
+
+	FOREACH v_d IN ARRAY v_cands LOOP
+		v_why := '{}';
+		v_verdicts := '{}';
+		v_run := NULL;
+		SELECT * INTO v_work FROM work w
+		WHERE w.jobid = p_jobid AND w.dataid = v_d;
+		IF NOT FOUND THEN
+			v_work := NULL;
+		ELSIF v_work.run_id IS NOT NULL THEN
+			SELECT * INTO v_run FROM run r
+			WHERE r.run_id = v_work.run_id;
+		END IF;
+		v_in := df_input_status(p_jobid, v_d, p_today);
+		v_inputs_ready := NOT EXISTS (SELECT 1 FROM
+		    jsonb_array_elements(v_in) e
+		    WHERE e->>'status' IS DISTINCT FROM 'READY');
+
+		IF v_work.state = 'running' THEN
+			v_verdicts := v_verdicts || 'running'::text;
+			v_why := v_why || format('held by run %s on host %s '
+			    '(pid %s) since %s', v_run.run_id, v_run.host,
+			    v_run.pid, to_char(v_run.started, v_ts));
+			IF v_run.lease_until < now() THEN
+				v_why := v_why || format('its lease expired '
+				    'at %s: the wrapper is gone and the next '
+				    'claim marks the run ABANDONED',
+				    to_char(v_run.lease_until, v_ts));
+			END IF;
+		ELSIF v_work.state = 'succeeded' THEN
+			v_verdicts := v_verdicts || 'done'::text;
+			v_why := v_why || format('already succeeded (run %s); '
+			    '"dataflow resubmit %s %s" runs it again',
+			    v_work.run_id, p_jobid, v_d);
+		ELSIF v_work.state = 'failed' THEN
+			v_verdicts := v_verdicts || 'exhausted'::text;
+			v_why := v_why || format('attempts exhausted: failed '
+			    '%s times, max_attempts is %s (last: run %s %s%s); '
+			    '"dataflow resubmit %s %s" retries it',
+			    v_work.failures, v_job.max_attempts,
+			    v_run.run_id, v_run.status,
+			    CASE WHEN v_run.signal IS NOT NULL
+				THEN format(', signal %s', v_run.signal)
+				WHEN v_run.exit_code IS NOT NULL
+				THEN format(', exit %s', v_run.exit_code)
+				ELSE '' END,
+			    p_jobid, v_d);
+		ELSE
+			IF NOT v_inputs_ready THEN
+				v_verdicts := v_verdicts || 'waiting'::text;
+				FOR v_x IN SELECT e FROM
+				    jsonb_array_elements(v_in) e
+				    WHERE e->>'status' IS DISTINCT FROM 'READY'
+				LOOP
+					v_why := v_why || CASE
+					    WHEN v_x->>'datasetid' = 'today'
+					    THEN format('input "today" makes '
+						'only the current date (%s) '
+						'claimable', p_today)
+					    WHEN v_x->>'status' IS NULL
+					    THEN format('input "%s" has no '
+						'partition %s%s',
+						v_x->>'datasetid', v_d,
+						CASE WHEN v_x->>'producer'
+						    IS NULL
+						THEN format(' ("dataflow '
+						    'ready %s %s" marks it)',
+						    v_x->>'datasetid', v_d)
+						ELSE format(' (job "%s" '
+						    'produces it)',
+						    v_x->>'producer') END)
+					    ELSE format('input "%s" is %s%s',
+						v_x->>'datasetid',
+						v_x->>'status',
+						CASE WHEN v_x->>'producer'
+						    IS NULL THEN ''
+						ELSE format(' (produced by '
+						    'job "%s")',
+						    v_x->>'producer') END)
+					    END;
+				END LOOP;
+			ELSIF v_work.jobid IS NULL AND NOT v_has_inputs THEN
+				v_verdicts := v_verdicts || 'on-request'::text;
+				v_why := v_why || format('the job has no '
+				    'inputs: only "runjob --job %s --dataid %s"'
+				    ' runs it', p_jobid, v_d);
+			END IF;
+			IF v_job.paused THEN
+				v_verdicts := v_verdicts || 'paused'::text;
+				v_why := v_why || format('the job is paused '
+				    '("dataflow resume %s")', p_jobid);
+			END IF;
+			IF v_job.max_running IS NOT NULL
+			    AND v_running >= v_job.max_running THEN
+				v_verdicts := v_verdicts || 'busy'::text;
+				v_why := v_why || format('max_running is %s '
+				    'and %s runs are in progress',
+				    v_job.max_running, v_running);
+			END IF;
+			IF v_job.run_order = 'latest-only'
+			    AND v_floor >= v_d THEN
+				v_verdicts := v_verdicts || 'skipped'::text;
+				v_why := v_why || format('latest-only: '
+				    'partition %s, at least as new, already '
+				    'ran', v_floor);
+			ELSIF v_job.run_order = 'latest-only'
+			    AND v_newest > v_d THEN
+				v_verdicts := v_verdicts || 'skipped'::text;
+				v_why := v_why || format('latest-only: only '
+				    'the newest ready partition (%s) runs',
+				    v_newest);
+			END IF;
+			IF cardinality(v_verdicts) = 0 THEN
+				IF v_d = v_next THEN
+					v_verdicts := v_verdicts ||
+					    'next'::text;
+					v_why := v_why || 'claimable: the '
+					    'next runjob takes it'::text;
+				ELSE
+					SELECT count(*) INTO v_ahead
+					FROM work w
+					WHERE w.jobid = p_jobid
+					  AND w.state = 'ready'
+					  AND CASE WHEN v_desc
+					      THEN w.dataid > v_d
+					      ELSE w.dataid < v_d END;
+					v_verdicts := v_verdicts ||
+					    'claimable'::text;
+					v_why := v_why || format('claimable '
+					    'after %s other partition%s (%s)',
+					    v_ahead, CASE WHEN v_ahead = 1
+					    THEN '' ELSE 's' END,
+					    v_job.run_order);
+				END IF;
+			END IF;
+			IF v_work.failures > 0 THEN
+				v_why := v_why || format('failed %s of %s '
+				    'attempts (last: run %s %s)',
+				    v_work.failures, v_job.max_attempts,
+				    v_run.run_id, v_run.status);
+			END IF;
+		END IF;
+
+		dataid := v_d;
+		verdict := v_verdicts[1];
+		reason := array_to_string(v_why, '; ');
+		state := v_work.state;
+		attempts := v_work.attempts;
+		failures := v_work.failures;
+		run_id := v_work.run_id;
+		host := CASE WHEN v_work.state = 'running'
+		    THEN v_run.host END;
+		pid := CASE WHEN v_work.state = 'running' THEN v_run.pid END;
+		since := CASE WHEN v_work.state = 'running'
+		    THEN v_run.started
+		    WHEN v_work.state IN ('ready', 'waiting')
+		    THEN df_pending_since(p_jobid, v_d)
+		    ELSE v_work.modified END;
+		lease_until := CASE WHEN v_work.state = 'running'
+		    THEN v_run.lease_until END;
+		inputs := v_in;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+-- Resubmit partitions of a job: p_dataids, plus with p_failed every
+-- partition whose attempts are exhausted, plus with p_downstream,
+-- transitively, every job that reads an output of a resubmitted job and
+-- has work for the same dataid (it ran, runs or will run on what is now
+-- stale). Each one's output partitions become RESUBMIT (consumers' ready
+-- work turns waiting: nothing consumes stale data) and its work is reset:
+-- attempts and failures 0, state ready or waiting as its inputs are now,
+-- so that the chain reruns in dependency order. A running partition is
+-- refused (and its consumers left alone): returned with the holding run.
+-- Every change gets an audit row by p_who with p_reason. Rows come back
+-- parents first; depth is the distance from p_jobid. The caller's
+-- transaction can roll it all back for a dry run.
+CREATE OR REPLACE FUNCTION df_resubmit(p_jobid text, p_dataids text[],
+    p_failed boolean, p_downstream boolean, p_who text, p_reason text)
+RETURNS TABLE (jobid text, dataid text, depth integer, action text,
+    old_state text, new_state text, run_id bigint, host text,
+    since timestamptz, outputs jsonb)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+#variable_conflict use_variable
+DECLARE
+	v_jobs		text[];
+	v_dataids	text[];
+	v_depths	integer[];
+	v_old		text[];
+	v_outs		jsonb[];
+BEGIN
+	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+	-- Resubmits are rare and their trigger cascades may cross: one at
+	-- a time, so that two of them cannot deadlock on each other's work.
+	PERFORM pg_advisory_xact_lock(hashtext('dataflow'),
+	    hashtext('resubmit'));
+
+	-- Everything this command touches, parents before consumers.
+	WITH RECURSIVE t(jobid, dataid, depth) AS (
+		SELECT p_jobid, d.d, 0 FROM (
+			SELECT unnest(coalesce(p_dataids, '{}'))
+			UNION
+			SELECT w.dataid FROM work w
+			WHERE p_failed AND w.jobid = p_jobid
+			  AND w.state = 'failed') d(d)
+		UNION
+		SELECT c.jobid, t.dataid, t.depth + 1
+		FROM t
+		JOIN job_item o ON o.jobid = t.jobid AND o.itemtype = 'OUT'
+		JOIN job_item c ON c.datasetid = o.datasetid
+		    AND c.itemtype = 'IN'
+		JOIN job cj ON cj.jobid = c.jobid AND cj.removed IS NULL
+		JOIN work w ON w.jobid = c.jobid AND w.dataid = t.dataid
+		WHERE p_downstream AND t.depth < 1000
+		  AND NOT EXISTS (SELECT 1 FROM work x
+		    WHERE x.jobid = t.jobid AND x.dataid = t.dataid
+		      AND x.state = 'running'))
+	SELECT coalesce(array_agg(m.jobid ORDER BY m.depth, m.jobid,
+		m.dataid), '{}'),
+	    coalesce(array_agg(m.dataid ORDER BY m.depth, m.jobid,
+		m.dataid), '{}'),
+	    coalesce(array_agg(m.depth ORDER BY m.depth, m.jobid,
+		m.dataid), '{}')
+	INTO v_jobs, v_dataids, v_depths
+	FROM (SELECT t.jobid, t.dataid, min(t.depth) AS depth
+	    FROM t GROUP BY t.jobid, t.dataid) m;
+
+	-- Lock their work, in one order so that concurrent resubmits
+	-- cannot deadlock: no claim takes it meanwhile, and the states read
+	-- next are final.
+	PERFORM 1 FROM work w
+	JOIN unnest(v_jobs, v_dataids) u(jobid, dataid)
+	    ON w.jobid = u.jobid AND w.dataid = u.dataid
+	ORDER BY w.jobid, w.dataid
+	FOR UPDATE OF w;
+	SELECT coalesce(array_agg(w.state ORDER BY u.n), '{}'),
+	    coalesce(array_agg((SELECT coalesce(jsonb_agg(o.datasetid
+		ORDER BY o.datasetid), '[]'::jsonb)
+		FROM job_item o JOIN partition_status s
+		ON s.datasetid = o.datasetid AND s.dataid = u.dataid
+		WHERE o.jobid = u.jobid AND o.itemtype = 'OUT'
+		  AND s.status IN ('READY', 'FAILED')) ORDER BY u.n), '{}')
+	INTO v_old, v_outs
+	FROM unnest(v_jobs, v_dataids) WITH ORDINALITY u(jobid, dataid, n)
+	LEFT JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid;
+
+	-- Their outputs are stale: the trigger turns consumers' ready work
+	-- waiting. Then the work, whose inputs may just have become stale.
+	UPDATE partition_status s SET status = 'RESUBMIT', modified = now()
+	FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
+	JOIN job_item o ON o.jobid = u.jobid AND o.itemtype = 'OUT'
+	WHERE u.old IS DISTINCT FROM 'running'
+	  AND s.datasetid = o.datasetid AND s.dataid = u.dataid
+	  AND s.status IN ('READY', 'FAILED');
+
+	INSERT INTO work AS w (jobid, dataid, state)
+	SELECT u.jobid, u.dataid, df_pending_state(u.jobid, u.dataid)
+	FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
+	WHERE u.old IS DISTINCT FROM 'running'
+	ON CONFLICT ON CONSTRAINT work_pkey DO UPDATE
+	SET state = excluded.state, attempts = 0, failures = 0,
+	    modified = now();
+
+	INSERT INTO audit (who, action, jobid, dataid, detail, reason)
+	SELECT p_who, 'resubmit', u.jobid, u.dataid,
+	    jsonb_build_object('from', u.old, 'to', w.state,
+		'requested', p_jobid, 'depth', u.depth, 'outputs', u.outs),
+	    p_reason
+	FROM unnest(v_jobs, v_dataids, v_depths, v_old, v_outs)
+	    WITH ORDINALITY u(jobid, dataid, depth, old, outs, n)
+	JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid
+	WHERE u.old IS DISTINCT FROM 'running'
+	ORDER BY u.n;
+
+	RETURN QUERY
+	SELECT u.jobid, u.dataid, u.depth,
+	    CASE WHEN u.old = 'running' THEN 'refused' ELSE 'resubmit' END,
+	    u.old, CASE WHEN u.old = 'running' THEN NULL ELSE w.state END,
+	    r.run_id, r.host, r.started,
+	    CASE WHEN u.old = 'running' THEN '[]'::jsonb ELSE u.outs END
+	FROM unnest(v_jobs, v_dataids, v_depths, v_old, v_outs)
+	    WITH ORDINALITY u(jobid, dataid, depth, old, outs, n)
+	LEFT JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid
+	LEFT JOIN run r ON r.run_id = w.run_id AND u.old = 'running'
+	ORDER BY u.n;
+END
+$$;
+
+-- Pause or resume a job, with an audit row by p_who. Runs in progress go
+-- on; a paused job claims nothing. Return whether anything changed.
+CREATE OR REPLACE FUNCTION df_set_paused(p_jobid text, p_paused boolean,
+    p_who text, p_reason text)
+RETURNS boolean LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_was	boolean;
+BEGIN
+	SELECT j.paused INTO v_was FROM job j
+	WHERE j.jobid = p_jobid AND j.removed IS NULL
+	FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+	IF v_was = p_paused THEN
+		RETURN false;
+	END IF;
+	UPDATE job j SET paused = p_paused, modified = now()
+	WHERE j.jobid = p_jobid;
+	INSERT INTO audit (who, action, jobid, reason)
+	VALUES (p_who, CASE WHEN p_paused THEN 'pause' ELSE 'resume' END,
+	    p_jobid, p_reason);
+	RETURN true;
+END
+$$;
