@@ -31,6 +31,8 @@ extern const struct cmd_entry cmd_apply_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_ready_entry;
 extern const struct cmd_entry cmd_rekey_entry;
+extern const struct cmd_entry cmd_local_entry;
+extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_show_entry;

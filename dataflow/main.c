@@ -31,6 +31,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_pause_entry,
 	&cmd_resume_entry,
 	&cmd_audit_entry,
+	&cmd_local_entry,
+	&cmd_import_entry,
 	NULL
 };
 
@@ -42,7 +44,7 @@ print_help(FILE *f)
 	fputs("usage: dataflow [--config FILE] [--passkey-file FILE] [--json] "
 	    "[-qv] COMMAND [ARGS...]\n\ncommands:\n", f);
 	for (c = cmd_table; *c != NULL; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+		fprintf(f, "  %-20s %s\n", (*c)->name, (*c)->summary);
 }
 
 int

@@ -4,6 +4,8 @@
 
 #define EXIT_OK		0	/* success, or nothing claimable */
 #define EXIT_FAIL	1	/* an operation failed (dataflow) */
+#define EXIT_LOCAL_STOPPED 3	/* dataflow local status: server stopped */
+#define EXIT_LOCAL_NONE	4	/* dataflow local status: no cluster there */
 #define EXIT_USAGE	64	/* command line usage error (EX_USAGE) */
 #define EXIT_DATAERR	65	/* bad input data given on the command line */
 #define EXIT_SOFTWARE	70	/* internal error (EX_SOFTWARE) */
