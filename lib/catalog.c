@@ -21,6 +21,7 @@ static const char load_datasets_sql[] =
 static const char load_jobs_sql[] =
     "SELECT j.jobid, j.paused, j.max_attempts, j.timeout_secs, "
     "j.run_order, j.max_running, j.owner, j.params::text, "
+    "array_to_json(j.notify)::text, j.notify_on, "
     "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
     "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'IN'), "
     "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
@@ -39,14 +40,15 @@ static const char upsert_dataset_sql[] =
 
 static const char upsert_job_sql[] =
     "INSERT INTO job (jobid, paused, max_attempts, timeout_secs, "
-    "run_order, max_running, owner, params) "
+    "run_order, max_running, owner, params, notify, notify_on) "
     "VALUES ($1, $2::boolean, $3::integer, $4::integer, $5, $6::integer, "
-    "$7, $8::jsonb) "
+    "$7, $8::jsonb, $9::text[], $10) "
     "ON CONFLICT (jobid) DO UPDATE SET paused = excluded.paused, "
     "max_attempts = excluded.max_attempts, "
     "timeout_secs = excluded.timeout_secs, run_order = excluded.run_order, "
     "max_running = excluded.max_running, owner = excluded.owner, "
-    "params = excluded.params, removed = NULL, modified = now()";
+    "params = excluded.params, notify = excluded.notify, "
+    "notify_on = excluded.notify_on, removed = NULL, modified = now()";
 
 static const char delete_items_sql[] =
     "DELETE FROM job_item WHERE jobid = $1";
@@ -112,6 +114,26 @@ catalog_list(const char *text, char ***v, size_t *n)
 	}
 }
 
+/* Fill an argv from a JSON array text of strings (NULL: none). */
+static void
+catalog_argv(const char *text, char ***v, size_t *n)
+{
+	json_t	*a, *e;
+	size_t	 i;
+
+	*v = NULL;
+	*n = 0;
+	if (text == NULL || (a = json_loads(text, 0, NULL)) == NULL)
+		return;
+	if (json_is_array(a) && json_array_size(a) > 0) {
+		*v = xcalloc(json_array_size(a), sizeof(**v));
+		json_array_foreach(a, i, e)
+			if (json_is_string(e))
+				(*v)[(*n)++] = xstrdup(json_string_value(e));
+	}
+	json_decref(a);
+}
+
 static char *
 catalog_strdup_null(const char *s)
 {
@@ -158,8 +180,11 @@ catalog_load(struct db *db, struct config **out, struct db_error *e)
 		    atoi(v) : 0;
 		jb->owner = catalog_strdup_null(db_value(r, i, 6));
 		catalog_kv(db_value(r, i, 7), &jb->params, &jb->nparams);
-		catalog_list(db_value(r, i, 8), &jb->inputs, &jb->ninputs);
-		catalog_list(db_value(r, i, 9), &jb->outputs, &jb->noutputs);
+		catalog_argv(db_value(r, i, 8), &jb->notify, &jb->nnotify);
+		jb->notify_always = (v = db_value(r, i, 9)) != NULL &&
+		    strcmp(v, "always") == 0;
+		catalog_list(db_value(r, i, 10), &jb->inputs, &jb->ninputs);
+		catalog_list(db_value(r, i, 11), &jb->outputs, &jb->noutputs);
 	}
 	config_sort(c);
 	*out = c;
@@ -227,9 +252,9 @@ catalog_put_items(struct db *db, const char *jobid, const char *type,
 static int
 catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 {
-	const char	*p[8];
+	const char	*p[10];
 	char		 attempts[16], timeout[24], running[16];
-	char		*params;
+	char		*params, *notify = NULL;
 	long		 n;
 
 	snprintf(attempts, sizeof(attempts), "%d", j->max_attempts);
@@ -244,8 +269,14 @@ catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 	p[5] = j->max_running > 0 ? running : NULL;
 	p[6] = j->owner;
 	p[7] = params;
-	n = db_exec(db, upsert_job_sql, 8, p, e);
+	if (j->nnotify > 0)
+		notify = db_text_array((const char *const *)j->notify,
+		    j->nnotify);
+	p[8] = notify;
+	p[9] = j->notify_always ? "always" : "failure";
+	n = db_exec(db, upsert_job_sql, 10, p, e);
 	free(params);
+	free(notify);
 	if (n < 0)
 		return -1;
 	p[0] = j->id;

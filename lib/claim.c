@@ -123,6 +123,18 @@ claim_parse_info(const char *text, struct claim *c)
 	if (json_is_integer(json_object_get(root, "timeout")))
 		c->timeout_secs = (long)json_integer_value(
 		    json_object_get(root, "timeout"));
+	c->owner = claim_json_strdup(root, "owner");
+	c->notify_always = json_is_string(json_object_get(root,
+	    "notify_on")) && strcmp(json_string_value(json_object_get(root,
+	    "notify_on")), "always") == 0;
+	ds = json_object_get(root, "notify");
+	if (json_is_array(ds) && json_array_size(ds) > 0) {
+		c->notify = xcalloc(json_array_size(ds), sizeof(*c->notify));
+		json_array_foreach(ds, i, d)
+			if (json_is_string(d))
+				c->notify[c->nnotify++] =
+				    xstrdup(json_string_value(d));
+	}
 	ds = json_object_get(root, "datasets");
 	if (json_is_array(ds) && json_array_size(ds) > 0) {
 		c->datasets = xcalloc(json_array_size(ds),
@@ -228,6 +240,10 @@ claim_clear(struct claim *c)
 	size_t	 i, j;
 
 	free(c->dataid);
+	free(c->owner);
+	for (i = 0; i < c->nnotify; i++)
+		free(c->notify[i]);
+	free(c->notify);
 	claim_kv_free(c->params, c->nparams);
 	for (i = 0; i < c->ndatasets; i++) {
 		free(c->datasets[i].id);

@@ -53,6 +53,10 @@ struct claim {
 	char			*dataid;
 	int			 attempt;
 	long			 timeout_secs;	/* the job's; 0: none */
+	char			*owner;		/* the job's, or NULL */
+	char			**notify;	/* the job's notify command */
+	size_t			 nnotify;
+	bool			 notify_always;	/* also on success */
 	struct cfg_kv		*params;	/* static merged with dynamic */
 	size_t			 nparams;
 	struct claim_dataset	*datasets;	/* inputs then outputs */

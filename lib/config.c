@@ -51,7 +51,7 @@ static const char *const config_dataset_keys[] = {
 
 static const char *const config_job_keys[] = {
 	"inputs", "outputs", "params", "paused", "max_attempts", "timeout",
-	"order", "max_running", "owner"
+	"order", "max_running", "owner", "notify", "notify_on"
 };
 
 /* Indexed by enum cfg_order. */
@@ -622,6 +622,9 @@ config_job_clear(struct cfg_job *job)
 	}
 	free(job->params);
 	free(job->owner);
+	for (i = 0; i < job->nnotify; i++)
+		free(job->notify[i]);
+	free(job->notify);
 	memset(job, 0, sizeof *job);
 }
 
@@ -809,6 +812,37 @@ config_load_order(struct config_load *ld, const char *path, const json_t *v,
 	free(s);
 }
 
+/* A command to run without a shell: a non-empty array of strings. */
+static void
+config_load_argv(struct config_load *ld, const char *path, json_t *arr,
+    char ***argvp, size_t *np)
+{
+	json_t	*v;
+	size_t	 i;
+	char	*ipath, *s;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > CONFIG_MAXARGV) {
+		config_err(ld, path, "expected the command and its arguments "
+		    "as an array of 1 to %d strings", CONFIG_MAXARGV);
+		return;
+	}
+	*argvp = xcalloc(json_array_size(arr), sizeof(**argvp));
+	*np = 0;
+	json_array_foreach(arr, i, v) {
+		ipath = config_path_index(path, i);
+		if (!json_is_string(v))
+			config_err(ld, ipath, "expected a string, got %s",
+			    config_type(v));
+		else if ((s = config_value(ld, ipath, v, 0)) != NULL) {
+			if (i == 0 && *s == '\0')
+				config_err(ld, ipath, "the command is empty");
+			(*argvp)[(*np)++] = s;
+		}
+		free(ipath);
+	}
+}
+
 static void
 config_load_job(struct config_load *ld, const char *path, json_t *v,
     struct cfg_job *job)
@@ -858,6 +892,19 @@ config_load_job(struct config_load *ld, const char *path, json_t *v,
 		else if (strcmp(key, "owner") == 0) {
 			free(job->owner);
 			job->owner = config_value(ld, kpath, e, 0);
+		} else if (strcmp(key, "notify") == 0)
+			config_load_argv(ld, kpath, e, &job->notify,
+			    &job->nnotify);
+		else if (strcmp(key, "notify_on") == 0) {
+			if (json_is_string(e) &&
+			    strcmp(json_string_value(e), "failure") == 0)
+				job->notify_always = false;
+			else if (json_is_string(e) &&
+			    strcmp(json_string_value(e), "always") == 0)
+				job->notify_always = true;
+			else
+				config_err(ld, kpath, "expected \"failure\" or "
+				    "\"always\"");
 		} else
 			config_unknown_key(ld, path, key, config_job_keys,
 			    nitems(config_job_keys), NULL);
@@ -1514,6 +1561,11 @@ config_job_json(const struct cfg_job *job, int *bad)
 		    json_integer(job->max_running), bad);
 	if (job->owner != NULL)
 		config_json_set(o, "owner", json_string(job->owner), bad);
+	if (job->nnotify > 0)
+		config_json_set(o, "notify",
+		    config_list_json(job->notify, job->nnotify, bad), bad);
+	if (job->notify_always)
+		config_json_set(o, "notify_on", json_string("always"), bad);
 	return o;
 }
 

@@ -35,6 +35,7 @@ enum cfg_order {
 };
 
 #define CFG_DEFAULT_MAX_ATTEMPTS	3
+#define CONFIG_MAXARGV			32	/* notify: command + arguments */
 
 struct cfg_job {
 	char		*id;
@@ -50,6 +51,10 @@ struct cfg_job {
 	enum cfg_order	 order;
 	int		 max_running;	/* 0: unlimited */
 	char		*owner;		/* NULL when absent */
+	char		**notify;	/* command and arguments run (no shell)
+					   when a run fails; NULL: none */
+	size_t		 nnotify;
+	bool		 notify_always;	/* also when a run succeeds */
 };
 
 struct config {

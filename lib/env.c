@@ -138,6 +138,23 @@ env_build(char *const *inherited, const struct env_spec *spec,
 	return all.v;
 }
 
+char **
+env_with(char *const *inherited, const char *const *names,
+    const char *const *values, size_t n)
+{
+	struct env_list	 l = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; inherited != NULL && inherited[i] != NULL; i++)
+		env_push(&l, xstrdup(inherited[i]));
+	for (i = 0; i < n; i++)
+		if (values[i] != NULL)
+			env_set(&l, names[i], values[i]);
+	if (l.v == NULL)
+		env_push(&l, NULL), l.n = 0;
+	return l.v;
+}
+
 void
 env_free(char **env)
 {

@@ -26,6 +26,13 @@ struct env_spec {
  */
 char	**env_build(char *const *inherited, const struct env_spec *spec,
 	    struct diag *warnings);
+/*
+ * Return inherited with the n variables names[i]=values[i] set (replacing
+ * inherited ones of the same names; a NULL value leaves the variable out).
+ * Free with env_free.
+ */
+char	**env_with(char *const *inherited, const char *const *names,
+	    const char *const *values, size_t n);
 /* Wipe and free an environment from env_build; NULL is a no-op. */
 void	  env_free(char **env);
 

@@ -180,6 +180,46 @@ plan_list(struct plan_change *ch, const char *name, char **a, size_t na,
 	strbuf_free(&removed);
 }
 
+/* A command line for a detail: its quoted words, or "(none)". */
+static char *
+plan_argv_text(char **v, size_t n)
+{
+	char	*s = NULL, *q, *t;
+	size_t	 i;
+
+	if (n == 0)
+		return xstrdup("(none)");
+	for (i = 0; i < n; i++) {
+		q = plan_quote(v[i]);
+		t = xasprintf("%s%s%s", s != NULL ? s : "", i > 0 ? " " : "",
+		    q);
+		free(q);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void
+plan_argv(struct plan_change *ch, const char *name, char **a, size_t na,
+    char **b, size_t nb)
+{
+	char	*sa, *sb;
+	size_t	 i;
+
+	if (na == nb) {
+		for (i = 0; i < na && strcmp(a[i], b[i]) == 0; i++)
+			;
+		if (i == na)
+			return;
+	}
+	sa = plan_argv_text(a, na);
+	sb = plan_argv_text(b, nb);
+	plan_detail(ch, xasprintf("%s: %s -> %s", name, sa, sb));
+	free(sa);
+	free(sb);
+}
+
 static char *
 plan_timeout(long secs)
 {
@@ -249,6 +289,11 @@ plan_job(struct plan_change *ch, const struct cfg_job *a,
 		free(sa);
 	}
 	plan_string(ch, "owner", a->owner, b->owner);
+	plan_argv(ch, "notify", a->notify, a->nnotify, b->notify, b->nnotify);
+	if (a->notify_always != b->notify_always)
+		plan_detail(ch, xasprintf("notify_on: %s -> %s",
+		    a->notify_always ? "always" : "failure",
+		    b->notify_always ? "always" : "failure"));
 
 	/* A change of the paused flag alone is a pause or a resume. */
 	if (ch->ndetails == 1 && a->paused != b->paused) {

@@ -14,7 +14,7 @@ struct sql_file {
 extern const struct sql_file sql_files[];
 
 /* The schema version this build creates and expects. */
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 /*
  * Create the schema, apply every migration newer than the database's

@@ -40,6 +40,7 @@ extern char **environ;
 #define RUNJOB_GRACE_MS		10000	/* SIGTERM to SIGKILL */
 #define RUNJOB_RETRY_MAX	30	/* longest wait between retries, s */
 #define RUNJOB_TAIL		4096	/* bytes of a failed run's stderr kept */
+#define RUNJOB_NOTIFY_MS	60000	/* how long a notify command may run */
 
 /* The signals that stop runjob: forwarded to a running script, else
  * kept pending until the current run is recorded. */
@@ -705,10 +706,80 @@ read_metrics(const char *path, const char *jobid, const struct claim *c)
 	return json;
 }
 
+/*
+ * Tell the job's owner: run its notify command (no shell) with the run
+ * described in the environment. Whatever becomes of it, the run's outcome
+ * stands; a failure is only reported.
+ */
+static void
+notify(const char *jobid, const struct claim *c, const struct run_end *end,
+    double elapsed, const char *host)
+{
+	static const char *const names[] = {
+		"DATAFLOW_JOBID", "DATAFLOW_DATAID", "DATAFLOW_RUNID",
+		"DATAFLOW_ATTEMPT", "DATAFLOW_STATUS", "DATAFLOW_EXIT_CODE",
+		"DATAFLOW_SIGNAL", "DATAFLOW_MESSAGE", "DATAFLOW_OWNER",
+		"DATAFLOW_HOST", "DATAFLOW_DURATION", "DATAFLOW_STDERR_TAIL",
+		"jobid", "dataid"
+	};
+	const char		*values[sizeof(names) / sizeof(names[0])];
+	char			 runid[24], attempt[16], code[16], sig[16];
+	char			 dur[32], **envp, **argv, *err = NULL;
+	struct proc_spec	 spec;
+	struct proc_result	 res;
+	size_t			 i;
+
+	snprintf(runid, sizeof(runid), "%lld", c->run_id);
+	snprintf(attempt, sizeof(attempt), "%d", c->attempt);
+	snprintf(code, sizeof(code), "%d", end->exit_code);
+	snprintf(sig, sizeof(sig), "%d", end->signo);
+	snprintf(dur, sizeof(dur), "%.3f", elapsed);
+	values[0] = jobid;
+	values[1] = c->dataid;
+	values[2] = runid;
+	values[3] = attempt;
+	values[4] = end->status;
+	values[5] = end->exit_code >= 0 ? code : NULL;
+	values[6] = end->signo > 0 ? sig : NULL;
+	values[7] = end->message;
+	values[8] = c->owner;
+	values[9] = host;
+	values[10] = dur;
+	values[11] = end->stderr_tail;
+	values[12] = jobid;
+	values[13] = c->dataid;
+	envp = env_with(environ, names, values, sizeof(names) /
+	    sizeof(names[0]));
+	argv = xcalloc(c->nnotify + 1, sizeof(*argv));
+	for (i = 0; i < c->nnotify; i++)
+		argv[i] = c->notify[i];
+
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.timeout_ms = RUNJOB_NOTIFY_MS;
+	spec.grace_ms = 5000;
+	if (process_run(&spec, &res, &err) == -1) {
+		warnx("%s %s: notify %s: %s", jobid, c->dataid, argv[0], err);
+		free(err);
+	} else if (res.exec_failed)
+		warnx("%s %s: notify %s: %s", jobid, c->dataid, argv[0],
+		    strerror(res.exec_errno));
+	else if (res.timed_out)
+		warnx("%s %s: notify %s: still running after %ds, stopped",
+		    jobid, c->dataid, argv[0], RUNJOB_NOTIFY_MS / 1000);
+	else if (!res.exited || res.exit_code != 0)
+		warnx("%s %s: notify %s failed (%s %d); the run's outcome "
+		    "stands", jobid, c->dataid, argv[0], res.exited ?
+		    "exit" : "signal", res.exited ? res.exit_code : res.signo);
+	free(argv);
+	env_free(envp);
+}
+
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
-    struct secrets *sec, const char *jobid, const struct claim *c,
-    const char *script_path, bool *stop)
+    struct secrets *sec, const char *jobid, const char *host,
+    const struct claim *c, const char *script_path, bool *stop)
 {
 	struct proc_spec	 spec;
 	struct proc_result	 res;
@@ -891,6 +962,11 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	else
 		say(o, "%s %s: run %lld %s in %.2fs", jobid, c->dataid,
 		    c->run_id, end.status, res.elapsed);
+	/* The owner hears of the outcome we own (not of a fenced one). */
+	if ((rc == FINISH_RECORDED || rc == FINISH_SPOOLED) &&
+	    c->nnotify > 0 &&
+	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0))
+		notify(jobid, c, &end, res.elapsed, host);
 
 	free(fenced_by);
 	free(errmsg);
@@ -1054,7 +1130,7 @@ main(int argc, char **argv)
 			claim_clear(&c);
 			break;
 		}
-		rc = run_one(&o, s, db, &sec, o.jobid, &c, script_path,
+		rc = run_one(&o, s, db, &sec, o.jobid, host, &c, script_path,
 		    &stop);
 		runs++;
 		if (rc != EXIT_OK) {

@@ -371,6 +371,9 @@ BEGIN
 	SELECT jsonb_build_object(
 	    'params', v_job.params || coalesce(p_params, '{}'),
 	    'timeout', v_job.timeout_secs,
+	    'owner', v_job.owner,
+	    'notify', to_jsonb(v_job.notify),
+	    'notify_on', v_job.notify_on,
 	    'datasets', coalesce(jsonb_agg(jsonb_build_object(
 		'datasetid', d.datasetid, 'itemtype', i.itemtype,
 		'hostname', d.hostname, 'database', d.database,
