@@ -27,6 +27,8 @@ struct db_result {
 	PGresult *res;
 };
 
+static int64_t	db_now_ms(void);
+
 static void
 db_error_set(struct db_error *e, enum db_errkind kind, const char *sqlstate,
     const char *msg)
@@ -215,6 +217,45 @@ db_reconnect(struct db *db, struct db_error *e)
 	return 0;
 }
 
+int
+db_reconnect_timeout(struct db *db, long timeout_ms, struct db_error *e)
+{
+	PostgresPollingStatusType	 st;
+	struct pollfd			 pfd;
+	int64_t				 deadline = db_now_ms() + timeout_ms;
+	int64_t				 left;
+	int				 rc;
+
+	if (!PQresetStart(db->conn))
+		goto fail;
+	st = PGRES_POLLING_WRITING;
+	while (st != PGRES_POLLING_OK) {
+		if (st == PGRES_POLLING_FAILED)
+			goto fail;
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		if ((left = deadline - db_now_ms()) <= 0) {
+			db->broken = true;
+			db_error_set(e, DB_ERR_CONNECT, NULL,
+			    "the database did not answer in time");
+			return -1;
+		}
+		rc = poll(&pfd, 1, (int)left);
+		if (rc == -1 && errno != EINTR)
+			goto fail;
+		if (rc > 0)
+			st = PQresetPoll(db->conn);
+	}
+	PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
+	db->broken = false;
+	return 0;
+fail:
+	db->broken = true;
+	db_error_set(e, db_connect_errkind(PQerrorMessage(db->conn)), NULL,
+	    db_connect_message(PQerrorMessage(db->conn)));
+	return -1;
+}
+
 bool
 db_alive(const struct db *db)
 {
@@ -284,8 +325,6 @@ db_query_timeout(struct db *db, const char *sql, int nparams,
 	struct db_result	*r = NULL;
 	struct pollfd		 pfd;
 	PGresult		*res, *last = NULL;
-	PGcancel		*cancel;
-	char			 errbuf[256];
 	int64_t			 deadline = db_now_ms() + timeout_ms, left;
 	int			 rc;
 
@@ -303,12 +342,13 @@ db_query_timeout(struct db *db, const char *sql, int nparams,
 		goto fail;
 	while (PQisBusy(db->conn)) {
 		if ((left = deadline - db_now_ms()) <= 0) {
-			/* Ask the server to stop; the connection's state is
-			 * unknown either way: reconnect before using it. */
-			if ((cancel = PQgetCancel(db->conn)) != NULL) {
-				PQcancel(cancel, errbuf, sizeof(errbuf));
-				PQfreeCancel(cancel);
-			}
+			/*
+			 * Give the connection up: its state is unknown. No
+			 * PQcancel(): it opens a new connection with no
+			 * timeout and would block for minutes on a host that
+			 * has gone away. The server ends the statement when
+			 * it sees the connection go (db_reconnect replaces it).
+			 */
 			db->broken = true;
 			db_error_set(e, DB_ERR_LOST, NULL,
 			    "the database did not answer in time");

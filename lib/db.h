@@ -38,6 +38,12 @@ struct db		*db_connect(const struct settings *s,
 void			 db_close(struct db *db);
 /* Re-establish a broken connection. Return 0, or -1 with *e filled. */
 int			 db_reconnect(struct db *db, struct db_error *e);
+/*
+ * Like db_reconnect, but give up after timeout_ms (the connection stays
+ * unusable). Return 0, or -1 with *e filled.
+ */
+int			 db_reconnect_timeout(struct db *db, long timeout_ms,
+			    struct db_error *e);
 /* Return whether the connection is currently usable. */
 bool			 db_alive(const struct db *db);
 

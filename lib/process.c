@@ -531,11 +531,16 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 			if (spec->tick(spec->arg) == -1) {
 				res->stopped_by_tick = true;
 				t_tick = PROCESS_NEVER;
-				if (!stopping) {
-					process_kill(pid, SIGTERM);
+				/* A lost lease may allow less than the
+				 * grace period: the kill comes sooner. */
+				if (!stopping || (spec->tick_grace_ms > 0 &&
+				    spec->tick_grace_ms < grace)) {
+					if (!stopping)
+						process_kill(pid, SIGTERM);
 					stopping = true;
 					t_kill = process_deadline(process_now(),
-					    grace);
+					    spec->tick_grace_ms > 0 ?
+					    spec->tick_grace_ms : grace);
 				}
 			} else {
 				/* A slow tick does not make a burst of them. */

@@ -13,6 +13,8 @@ struct proc_spec {
 	long		 timeout_ms;	/* 0: no timeout */
 	long		 grace_ms;	/* SIGTERM to SIGKILL; 0: 10 s */
 	long		 tick_ms;	/* call tick this often; 0: never */
+	long		 tick_grace_ms;	/* SIGTERM to SIGKILL when tick stops
+					   the child; 0: grace_ms */
 	/* Called every tick_ms while the child runs (lease renewal). Return
 	 * 0 to go on, -1 to stop the child (the run lost its claim). */
 	int		(*tick)(void *arg);

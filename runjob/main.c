@@ -71,7 +71,11 @@ struct renewal {
 	struct db	*db;
 	long long	 run_id;
 	long		 lease_secs;
-	bool		 lost;
+	double		 held_since;	/* when the last renewal that worked
+					   was sent: the lease runs at least
+					   lease_secs from then */
+	bool		 lost;		/* the database says another holds it */
+	bool		 fenced;	/* we stopped: could not renew in time */
 };
 
 static const char runjob_synopsis[] =
@@ -297,36 +301,56 @@ parse_options(int argc, char **argv, struct options *o)
 		o->max_runs = 1;
 }
 
-/* Lease renewal, called by process_run while the script runs. */
+static double	now_secs(void);
+
+/*
+ * Lease renewal, called by process_run every third of the lease. Each
+ * attempt (reconnecting included) takes at most a third of the lease, so
+ * a hung or vanished database cannot stall the wait for the script. If
+ * renewals keep failing, the run fences itself: once two thirds of the
+ * lease have passed since the last renewal that worked, the script is
+ * stopped (SIGTERM, then SIGKILL within a sixth of the lease), before the
+ * lease can expire and another host take the partition over. Otherwise a
+ * host cut off from the database would run the partition at the same time
+ * as the one that reclaimed it.
+ */
 static int
 renew_tick(void *arg)
 {
 	struct renewal	*rn = arg;
 	struct db_error	 e = { 0 };
-	int		 held;
+	double		 sent = now_secs(), budget_end;
+	long		 budget_ms = rn->lease_secs * 1000 / 3, left_ms;
+	int		 held = -1;
 
-	/* A renewal that hangs must not hold up the child's wait. */
-	long		 timeout_ms = rn->lease_secs * 1000 / 3;
-
-	if (!db_alive(rn->db) && db_reconnect(rn->db, &e) == -1)
-		held = -1;
-	else {
+	budget_end = sent + (double)budget_ms / 1000;
+	if (db_alive(rn->db) ||
+	    db_reconnect_timeout(rn->db, budget_ms, &e) == 0) {
 		db_error_clear(&e);
+		left_ms = (long)((budget_end - now_secs()) * 1000);
 		held = claim_renew(rn->db, rn->run_id, rn->lease_secs,
-		    timeout_ms, &e);
+		    left_ms > 100 ? left_ms : 100, &e);
 	}
-	if (held == -1) {
-		/* The database is away: keep running, try at the next tick;
-		 * the lease may still expire, and then the fence decides. */
-		warnx("run %lld: could not renew lease: %s", rn->run_id,
-		    e.message);
-		db_error_clear(&e);
+	if (held == 1) {
+		rn->held_since = sent;
 		return 0;
 	}
 	if (held == 0) {
 		rn->lost = true;
 		return -1;
 	}
+	if (now_secs() - rn->held_since >= (double)rn->lease_secs * 2 / 3) {
+		warnx("run %lld: could not renew its lease for %.1fs (%s): "
+		    "stopping the script before the lease expires",
+		    rn->run_id, now_secs() - rn->held_since, e.message);
+		rn->fenced = true;
+		db_error_clear(&e);
+		return -1;
+	}
+	/* Keep running; try again at the next tick. */
+	warnx("run %lld: could not renew its lease: %s", rn->run_id,
+	    e.message);
+	db_error_clear(&e);
 	return 0;
 }
 
@@ -779,7 +803,8 @@ notify(const char *jobid, const struct claim *c, const struct run_end *end,
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
     struct secrets *sec, const char *jobid, const char *host,
-    const struct claim *c, const char *script_path, bool *stop)
+    const struct claim *c, double claimed_at, const char *script_path,
+    bool *stop)
 {
 	struct proc_spec	 spec;
 	struct proc_result	 res;
@@ -840,7 +865,8 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	rn.db = db;
 	rn.run_id = c->run_id;
 	rn.lease_secs = s->lease_secs;
-	rn.lost = false;
+	rn.held_since = claimed_at;	/* the claim set the first lease */
+	rn.lost = rn.fenced = false;
 
 	out_path = log_path(o, jobid, c, "out");
 	err_path = log_path(o, jobid, c, "err");
@@ -861,6 +887,9 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	spec.grace_ms = RUNJOB_GRACE_MS;
 	/* Renew at a third of the lease: two renewals may fail in a row. */
 	spec.tick_ms = s->lease_secs * 1000 / 3;
+	/* Self-fencing stops the script with two thirds of the lease gone:
+	 * the kill must land within the last third. */
+	spec.tick_grace_ms = s->lease_secs * 1000 / 6;
 	spec.tick = renew_tick;
 	spec.arg = &rn;
 
@@ -881,10 +910,6 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		status = res.exec_errno == ENOENT ? 127 : 126;
 		end.exit_code = status;
 		warnx("%s %s: %s", jobid, c->dataid, msgbuf);
-	} else if (res.stopped_by_tick) {
-		end.status = "FAILED";
-		end.message = "lost its claim: lease expired";
-		status = EXIT_TEMPFAIL;
 	} else if (res.timed_out) {
 		snprintf(msgbuf, sizeof(msgbuf), "timed out after %lds",
 		    timeout);
@@ -892,6 +917,14 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		end.message = msgbuf;
 		end.signo = res.signo;
 		status = EXIT_TIMEOUT;
+	} else if (res.stopped_by_tick) {
+		/* Not the job's fault: the partition stays claimable. */
+		end.status = "CANCELLED";
+		end.message = rn.fenced ? "stopped by runjob: the lease could "
+		    "not be renewed (database unreachable)" :
+		    "lost its claim: lease expired";
+		status = EXIT_TEMPFAIL;
+		*stop = true;
 	} else if (res.cancel_signo != 0) {
 		snprintf(msgbuf, sizeof(msgbuf), "cancelled by signal %d "
 		    "(%s)", res.cancel_signo, strsignal(res.cancel_signo));
@@ -1025,6 +1058,7 @@ main(int argc, char **argv)
 	size_t			 nfailed = 0, i;
 	long			 runs = 0;
 	int			 status = EXIT_OK, rc, sig;
+	double			 claimed_at;
 	bool			 stop = false;
 
 	memset(&o, 0, sizeof(o));
@@ -1097,6 +1131,7 @@ main(int argc, char **argv)
 		}
 		req.exclude = (const char *const *)failed;
 		req.nexclude = nfailed;
+		claimed_at = now_secs();
 		if (claim_next(db, &req, &c, &e) == -1) {
 			rc = db_error_exit(&e);
 			if (strcmp(e.sqlstate, "DF001") == 0)
@@ -1130,8 +1165,8 @@ main(int argc, char **argv)
 			claim_clear(&c);
 			break;
 		}
-		rc = run_one(&o, s, db, &sec, o.jobid, host, &c, script_path,
-		    &stop);
+		rc = run_one(&o, s, db, &sec, o.jobid, host, &c, claimed_at,
+		    script_path, &stop);
 		runs++;
 		if (rc != EXIT_OK) {
 			status = rc;

@@ -33,6 +33,7 @@
 #   df_psql [-d DB] [ARG...]    psql on DB (dataflow), stopping on errors
 #   pg_server_stop [MODE]       stop the cluster (default fast)
 #   pg_server_start             start it again
+#   pg_server_restart [MODE]    pg_ctl restart (default -m fast)
 # ok and exit_is also leave the command's stdout, stderr and status in
 # DF_OUT, DF_ERR and DF_STATUS, and show them when the test fails.
 
@@ -417,6 +418,13 @@ pg_server_start()
 {
 	_df_pg "$DF_PG_BINDIR/pg_ctl" -w -D "$DF_PGDATA" -l "$DF_TMP/log" \
 	    start >/dev/null || return 1
+	DF_PG_RUNNING=1
+}
+
+pg_server_restart()
+{
+	_df_pg "$DF_PG_BINDIR/pg_ctl" -w -D "$DF_PGDATA" -l "$DF_TMP/log" \
+	    -m "${1:-fast}" restart >/dev/null || return 1
 	DF_PG_RUNNING=1
 }
 
