@@ -1,0 +1,422 @@
+/* cmd_graph.c: "dataflow graph": datasets and jobs as a Graphviz graph,
+ * jobs coloured by what they are doing, or rendered by dot(1). */
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "dataflow.h"
+#include "db.h"
+#include "duration.h"
+#include "exitcodes.h"
+#include "ids.h"
+#include "process.h"
+#include "settings.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+#define GRAPH_LAG	86400	/* a pending partition older is lagging */
+
+/* df_graph (sql/observe.sql): nodes, then edges. */
+static const char graph_sql[] =
+    "SELECT g.kind, g.name, g.peer, g.itemtype, g.state, g.paused, "
+    "g.claimable, g.running, g.failed, g.lag_secs, g.last_status, "
+    "g.producer FROM df_graph($1, $2::double precision) g";
+
+/* A job's state (df_graph), its fill colour, and what the colour means. */
+static const struct graph_colour {
+	const char	*state;
+	const char	*fill;
+	const char	*border;
+} graph_colours[] = {
+	{ "failed",	"#ff9e9e",	"#c00000" },	/* red */
+	{ "running",	"#ffe066",	"#b08800" },	/* yellow */
+	{ "paused",	"#d9d9d9",	"#707070" },	/* grey */
+	{ "lagging",	"#ffb347",	"#c05800" },	/* orange */
+	{ "ready",	"#cfe8ff",	"#3070b0" },	/* light blue */
+	{ "idle",	"#ffffff",	"#000000" },
+};
+
+/* The output formats: DOT itself, or what dot -T makes of it. */
+static const char *const graph_formats[] = { "dot", "svg", "png", "pdf" };
+
+static const char *
+col(const struct db_result *r, int i, const char *name)
+{
+	return db_value(r, i, db_colnum(r, name));
+}
+
+static bool
+is(const char *v, const char *want)
+{
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+/* Append s as the inside of a DOT quoted string. */
+static void
+graph_quote(struct strbuf *sb, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addc(sb, '\\');
+		if (*s == '\n')
+			strbuf_add(sb, "\\n");
+		else
+			strbuf_addc(sb, *s);
+	}
+}
+
+/* Append the node id of a dataset ("d:") or job ("j:"), quoted: a job and
+ * a dataset may have the same name. */
+static void
+graph_id(struct strbuf *sb, char kind, const char *name)
+{
+	strbuf_addf(sb, "\"%c:", kind);
+	graph_quote(sb, name);
+	strbuf_addc(sb, '"');
+}
+
+static const struct graph_colour *
+graph_colour(const char *state)
+{
+	size_t	 i, n = sizeof(graph_colours) / sizeof(graph_colours[0]);
+
+	for (i = 0; i < n; i++)
+		if (is(state, graph_colours[i].state))
+			return &graph_colours[i];
+	return &graph_colours[n - 1];
+}
+
+static void
+graph_job(struct strbuf *sb, const struct db_result *r, int i)
+{
+	const struct graph_colour	*c = graph_colour(col(r, i, "state"));
+	const char			*v;
+	char				 buf[32];
+
+	strbuf_addc(sb, '\t');
+	graph_id(sb, 'j', col(r, i, "name"));
+	strbuf_add(sb, " [shape=box, style=\"rounded,filled\", label=\"");
+	graph_quote(sb, col(r, i, "name"));
+	strbuf_addf(sb, "\\n%s: %s claimable, %s running, %s failed",
+	    col(r, i, "state"), col(r, i, "claimable"), col(r, i, "running"),
+	    col(r, i, "failed"));
+	if ((v = col(r, i, "lag_secs")) != NULL)
+		strbuf_addf(sb, "\\nlag %s", cmd_duration(v, buf,
+		    sizeof(buf)));
+	strbuf_addf(sb, "\", fillcolor=\"%s\", color=\"%s\", tooltip=\"",
+	    c->fill, c->border);
+	graph_quote(sb, col(r, i, "name"));
+	strbuf_addf(sb, ": %s\"];\n", col(r, i, "state"));
+}
+
+static void
+graph_dataset(struct strbuf *sb, const struct db_result *r, int i)
+{
+	strbuf_addc(sb, '\t');
+	graph_id(sb, 'd', col(r, i, "name"));
+	strbuf_add(sb, " [shape=ellipse, label=\"");
+	graph_quote(sb, col(r, i, "name"));
+	strbuf_addc(sb, '"');
+	/* Produced outside dataflow: marked READY by "dataflow ready". */
+	if (col(r, i, "producer") == NULL)
+		strbuf_add(sb, ", style=dashed");
+	strbuf_add(sb, "];\n");
+}
+
+static void
+graph_edge(struct strbuf *sb, const struct db_result *r, int i)
+{
+	strbuf_addc(sb, '\t');
+	if (is(col(r, i, "itemtype"), "IN")) {
+		graph_id(sb, 'd', col(r, i, "peer"));
+		strbuf_add(sb, " -> ");
+		graph_id(sb, 'j', col(r, i, "name"));
+	} else {
+		graph_id(sb, 'j', col(r, i, "name"));
+		strbuf_add(sb, " -> ");
+		graph_id(sb, 'd', col(r, i, "peer"));
+	}
+	strbuf_add(sb, ";\n");
+}
+
+/* Return the graph in the DOT language; caller frees. */
+static char *
+graph_dot(const struct db_result *r)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		 c;
+	int		 i;
+
+	strbuf_add(&sb, "// dataflow graph: datasets (ellipses, dashed when "
+	    "produced outside dataflow)\n// and jobs (boxes) coloured by "
+	    "state:");
+	for (c = 0; c < sizeof(graph_colours) / sizeof(graph_colours[0]); c++)
+		strbuf_addf(&sb, " %s %s", graph_colours[c].state,
+		    graph_colours[c].fill);
+	strbuf_add(&sb, "\ndigraph dataflow {\n"
+	    "\trankdir=LR;\n"
+	    "\tnode [fontname=\"Helvetica\", fontsize=10];\n"
+	    "\tedge [color=\"#606060\"];\n");
+	for (i = 0; i < db_rows(r); i++) {
+		if (is(col(r, i, "kind"), "dataset"))
+			graph_dataset(&sb, r, i);
+		else if (is(col(r, i, "kind"), "job"))
+			graph_job(&sb, r, i);
+		else
+			graph_edge(&sb, r, i);
+	}
+	strbuf_add(&sb, "}\n");
+	return strbuf_detach(&sb);
+}
+
+static json_t *
+graph_json(const struct db_result *r)
+{
+	json_t		*nodes = json_array(), *edges = json_array(), *o;
+	const char	*kind, *name;
+	char		*id;
+	int		 i;
+
+	for (i = 0; i < db_rows(r); i++) {
+		kind = col(r, i, "kind");
+		name = col(r, i, "name");
+		o = json_object();
+		if (is(kind, "edge")) {
+			if (is(col(r, i, "itemtype"), "IN")) {
+				json_object_set_new(o, "from", json_sprintf(
+				    "d:%s", col(r, i, "peer")));
+				json_object_set_new(o, "to", json_sprintf(
+				    "j:%s", name));
+			} else {
+				json_object_set_new(o, "from", json_sprintf(
+				    "j:%s", name));
+				json_object_set_new(o, "to", json_sprintf(
+				    "d:%s", col(r, i, "peer")));
+			}
+			json_array_append_new(edges, o);
+			continue;
+		}
+		id = xasprintf("%c:%s", is(kind, "job") ? 'j' : 'd', name);
+		json_object_set_new(o, "id", json_string(id));
+		free(id);
+		json_object_set_new(o, "kind", json_string(kind));
+		json_object_set_new(o, "name", json_string(name));
+		if (is(kind, "dataset")) {
+			json_object_set_new(o, "producer", cmd_json_str(col(r,
+			    i, "producer")));
+		} else {
+			json_object_set_new(o, "state", cmd_json_str(col(r, i,
+			    "state")));
+			json_object_set_new(o, "paused", cmd_json_bool(col(r,
+			    i, "paused")));
+			json_object_set_new(o, "claimable", cmd_json_int(col(r,
+			    i, "claimable")));
+			json_object_set_new(o, "running", cmd_json_int(col(r,
+			    i, "running")));
+			json_object_set_new(o, "failed", cmd_json_int(col(r, i,
+			    "failed")));
+			json_object_set_new(o, "lag_secs", cmd_json_real(col(r,
+			    i, "lag_secs")));
+			json_object_set_new(o, "last_status", cmd_json_str(
+			    col(r, i, "last_status")));
+		}
+		json_array_append_new(nodes, o);
+	}
+	return json_pack("{s:o, s:o}", "nodes", nodes, "edges", edges);
+}
+
+/*
+ * Render dot with "path -Tformat" (Graphviz's dot, no shell) onto our
+ * standard output. Return the exit status.
+ */
+static int
+graph_render(char *path, const char *dot, const char *format)
+{
+	struct sigaction	 ign, old;
+	char			*targ, *argv[3];
+	size_t			 len = strlen(dot), off = 0;
+	ssize_t			 n;
+	pid_t			 pid;
+	int			 fd[2], st, rc = EXIT_FAIL;
+
+	targ = xasprintf("-T%s", format);
+	argv[0] = path;
+	argv[1] = targ;
+	argv[2] = NULL;
+	fflush(stdout);
+	if (pipe2(fd, O_CLOEXEC) == -1) {
+		warn("could not run \"%s\"", path);
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		warn("could not run \"%s\"", path);
+		close(fd[0]);
+		close(fd[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		/* dup2 clears close-on-exec on the copy. */
+		if (dup2(fd[0], STDIN_FILENO) == -1)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fd[0]);
+	/* If dot stops reading, write fails with EPIPE instead of killing
+	 * us, and its exit status says why. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	while (off < len) {
+		if ((n = write(fd[1], dot + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)n;
+	}
+	close(fd[1]);
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR) {
+			warn("could not wait for \"%s\"", path);
+			st = -1;
+			break;
+		}
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && off == len)
+		rc = EXIT_OK;
+	else if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		warnx("could not run \"%s\"", path);
+	else if (st != -1 && WIFEXITED(st))
+		warnx("\"%s %s\" failed with exit status %d", path, targ,
+		    WEXITSTATUS(st));
+	else if (st != -1 && WIFSIGNALED(st))
+		warnx("\"%s %s\" died of signal %d", path, targ,
+		    WTERMSIG(st));
+out:
+	free(targ);
+	return rc;
+}
+
+static int
+cmd_graph_exec(struct global_opts *g, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_LAG };
+	static const struct option longopts[] = {
+		{ "format",	required_argument,	NULL, OPT_FORMAT },
+		{ "lag",	required_argument,	NULL, OPT_LAG },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct settings		*s = NULL;
+	struct db		*db = NULL;
+	struct db_error		 e = { 0 };
+	struct db_result	*r = NULL;
+	const char		*p[2], *jobid = NULL, *format = "dot";
+	char			 lagbuf[24], *dot = NULL, *errmsg = NULL;
+	char			*dotpath = NULL;
+	long			 lag = GRAPH_LAG;
+	size_t			 k;
+	int			 ch, i, status;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FORMAT:
+			format = optarg;
+			break;
+		case OPT_LAG:
+			if (duration_parse(optarg, &lag, &errmsg) == -1) {
+				warnx("--lag: %s", errmsg);
+				free(errmsg);
+				return cmd_usage(&cmd_graph_entry);
+			}
+			break;
+		default:
+			return cmd_usage(&cmd_graph_entry);
+		}
+	}
+	if (argc - optind > 1)
+		return cmd_usage(&cmd_graph_entry);
+	for (k = 0; k < sizeof(graph_formats) / sizeof(graph_formats[0]); k++)
+		if (strcmp(format, graph_formats[k]) == 0)
+			break;
+	if (k == sizeof(graph_formats) / sizeof(graph_formats[0])) {
+		warnx("unknown --format \"%s\": dot, svg, png or pdf", format);
+		return EXIT_USAGE;
+	}
+	if (g->json && k != 0) {
+		warnx("--json and --format %s exclude each other", format);
+		return EXIT_USAGE;
+	}
+	/* Before the database is asked anything. */
+	if (k != 0 && (dotpath = process_which("dot")) == NULL) {
+		warnx("--format %s needs Graphviz's \"dot\", which is not "
+		    "installed (Debian package graphviz)", format);
+		return EXIT_CONFIG;
+	}
+	if (optind < argc) {
+		jobid = argv[optind];
+		if (!ident_valid(jobid)) {
+			warnx("\"%s\" is not a valid job id", jobid);
+			free(dotpath);
+			return EXIT_USAGE;
+		}
+	}
+	if ((db = cmd_connect(g, &s, &status)) == NULL) {
+		free(dotpath);
+		return status;
+	}
+	snprintf(lagbuf, sizeof(lagbuf), "%ld", lag);
+	p[0] = jobid;
+	p[1] = lagbuf;
+	if ((r = db_query(db, graph_sql, 2, p, &e)) == NULL) {
+		status = cmd_db_fail("read the graph", &e);
+		goto out;
+	}
+	if (jobid != NULL) {
+		for (i = 0; i < db_rows(r); i++)
+			if (is(col(r, i, "kind"), "job") &&
+			    is(col(r, i, "name"), jobid))
+				break;
+		if (i == db_rows(r)) {
+			warnx("unknown job \"%s\"", jobid);
+			status = EXIT_CONFIG;
+			goto out;
+		}
+	}
+	status = EXIT_OK;
+	if (g->json)
+		cmd_json_print(graph_json(r));
+	else {
+		dot = graph_dot(r);
+		if (k == 0)
+			fputs(dot, stdout);
+		else
+			status = graph_render(dotpath, dot, format);
+	}
+out:
+	free(dotpath);
+	free(dot);
+	db_result_free(r);
+	db_error_clear(&e);
+	db_close(db);
+	settings_free(s);
+	return status;
+}
+
+const struct cmd_entry cmd_graph_entry = {
+	"graph", "[--format dot | svg | png | pdf] [--lag DURATION] [JOB]",
+	"datasets and jobs as a Graphviz graph, coloured by state",
+	cmd_graph_exec
+};

@@ -1,0 +1,249 @@
+-- observe.sql: the server-side logic of the observability commands:
+-- dataflow metrics, workers, graph and status --grid, one round trip each.
+--
+-- Re-created by every "dataflow init" (CREATE OR REPLACE) after ops.sql,
+-- whose df_status it builds on. Each function pins search_path to the
+-- dataflow schema it was created in (SET search_path FROM CURRENT).
+
+-- Per host that ever ran a job, from the run history: runs started, live
+-- runs (lease held), stale ones (RUNNING, lease expired: the wrapper is
+-- gone and the next claim of that job marks them ABANDONED), runs by final
+-- status, and when the host was first and last seen (a run's start, end
+-- or heartbeat).
+CREATE OR REPLACE FUNCTION df_workers()
+RETURNS TABLE (host text, runs bigint, running bigint, stale bigint,
+    succeeded bigint, failed bigint, timeout bigint, cancelled bigint,
+    abandoned bigint, first_seen timestamptz, last_seen timestamptz,
+    last_seen_secs double precision)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT r.host, count(*),
+	    count(*) FILTER (WHERE r.status = 'RUNNING'
+		AND r.lease_until >= now()),
+	    count(*) FILTER (WHERE r.status = 'RUNNING'
+		AND r.lease_until < now()),
+	    count(*) FILTER (WHERE r.status = 'SUCCEEDED'),
+	    count(*) FILTER (WHERE r.status = 'FAILED'),
+	    count(*) FILTER (WHERE r.status = 'TIMEOUT'),
+	    count(*) FILTER (WHERE r.status = 'CANCELLED'),
+	    count(*) FILTER (WHERE r.status = 'ABANDONED'),
+	    min(r.started),
+	    max(greatest(r.started, r.heartbeat, r.ended)),
+	    greatest(extract(epoch FROM now() -
+		max(greatest(r.started, r.heartbeat, r.ended))), 0)::
+		double precision
+	FROM run r
+	GROUP BY r.host
+	ORDER BY r.host
+$$;
+
+-- Everything "dataflow metrics" exposes, as one JSON document, so that
+-- one scrape reads one snapshot:
+--   jobs   per job (df_status): its counts, the age of its oldest pending
+--          partition (0 when none), the end of its last successful and
+--          last failed (FAILED, TIMEOUT, ABANDONED) run as epoch seconds
+--          (null when none), and its successful runs that ended in the
+--          last p_window_secs: count, sum of durations and the 0.5, 0.9
+--          and 0.99 quantiles (observed durations; null when none)
+--   hosts  df_workers, with last_seen as epoch seconds
+CREATE OR REPLACE FUNCTION df_metrics(p_window_secs double precision)
+RETURNS jsonb LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	WITH r AS (
+		SELECT r.jobid,
+		    extract(epoch FROM max(r.ended)
+			FILTER (WHERE r.status = 'SUCCEEDED')) AS last_success,
+		    extract(epoch FROM max(r.ended)
+			FILTER (WHERE r.status IN ('FAILED', 'TIMEOUT',
+			    'ABANDONED'))) AS last_failure,
+		    count(*) FILTER (WHERE r.status = 'SUCCEEDED'
+			AND r.ended >= now() - make_interval(
+			    secs => p_window_secs)) AS n,
+		    sum(extract(epoch FROM r.ended - r.started))
+			FILTER (WHERE r.status = 'SUCCEEDED'
+			AND r.ended >= now() - make_interval(
+			    secs => p_window_secs)) AS total,
+		    percentile_disc(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (
+			ORDER BY extract(epoch FROM r.ended - r.started))
+			FILTER (WHERE r.status = 'SUCCEEDED'
+			AND r.ended >= now() - make_interval(
+			    secs => p_window_secs)) AS q
+		FROM run r
+		GROUP BY r.jobid
+	)
+	SELECT jsonb_build_object(
+	    'jobs', coalesce((
+		SELECT jsonb_agg(jsonb_build_object(
+		    'jobid', s.jobid, 'paused', s.paused,
+		    'claimable', s.claimable, 'retrying', s.retrying,
+		    'waiting', s.waiting, 'running', s.running,
+		    'succeeded', s.done, 'failed', s.failed,
+		    'oldest_age_secs', coalesce(s.lag_secs, 0),
+		    'last_success', r.last_success,
+		    'last_failure', r.last_failure,
+		    'duration_count', coalesce(r.n, 0),
+		    'duration_sum', coalesce(r.total, 0),
+		    'quantiles', to_jsonb(r.q)) ORDER BY s.jobid)
+		FROM df_status(NULL) s
+		LEFT JOIN r ON r.jobid = s.jobid), '[]'::jsonb),
+	    'hosts', coalesce((
+		SELECT jsonb_agg(jsonb_build_object(
+		    'host', w.host, 'runs', w.runs, 'running', w.running,
+		    'succeeded', w.succeeded, 'failed', w.failed,
+		    'timeout', w.timeout, 'cancelled', w.cancelled,
+		    'abandoned', w.abandoned,
+		    'last_seen', extract(epoch FROM w.last_seen))
+		    ORDER BY w.host)
+		FROM df_workers() w), '[]'::jsonb))
+$$;
+
+-- The graph of datasets and jobs, or with p_jobid only that job and its
+-- upstream and downstream closure (every node from which it can be
+-- reached, and every node reachable from it). Rows, by kind:
+--   job      name, state, paused, claimable, running, failed, lag_secs,
+--            last_status; state is the first that applies of
+--            failed   partitions with attempts exhausted, or the last run
+--                     FAILED, TIMEOUT or ABANDONED
+--            running  runs in progress
+--            paused   the job is paused
+--            lagging  its oldest pending partition waited p_lag_secs+
+--            ready    something is claimable
+--            idle
+--   dataset  name, producer (its live producing job; NULL: external)
+--   edge     name (the job), peer (the dataset), itemtype: IN is an
+--            edge dataset -> job, OUT job -> dataset
+-- Removed jobs and datasets are left out, and "today" unless read.
+CREATE OR REPLACE FUNCTION df_graph(p_jobid text, p_lag_secs double precision)
+RETURNS TABLE (kind text, name text, peer text, itemtype text,
+    state text, paused boolean, claimable bigint, running bigint,
+    failed bigint, lag_secs double precision, last_status text,
+    producer text)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	WITH RECURSIVE items AS (
+		SELECT i.jobid, i.itemtype, i.datasetid
+		FROM job_item i
+		JOIN job j ON j.jobid = i.jobid AND j.removed IS NULL
+		JOIN dataset d ON d.datasetid = i.datasetid
+		    AND d.removed IS NULL
+	), e(src, dst) AS (
+		SELECT CASE WHEN it.itemtype = 'IN' THEN 'd:' || it.datasetid
+			ELSE 'j:' || it.jobid END,
+		    CASE WHEN it.itemtype = 'IN' THEN 'j:' || it.jobid
+			ELSE 'd:' || it.datasetid END
+		FROM items it
+	), up(n) AS (
+		SELECT 'j:' || p_jobid
+		UNION
+		SELECT e.src FROM e JOIN up ON e.dst = up.n
+	), down(n) AS (
+		SELECT 'j:' || p_jobid
+		UNION
+		SELECT e.dst FROM e JOIN down ON e.src = down.n
+	), sel(n) AS (
+		SELECT up.n FROM up WHERE p_jobid IS NOT NULL
+		UNION
+		SELECT down.n FROM down WHERE p_jobid IS NOT NULL
+		UNION
+		SELECT 'j:' || j.jobid FROM job j
+		WHERE p_jobid IS NULL AND j.removed IS NULL
+		UNION
+		SELECT 'd:' || d.datasetid FROM dataset d
+		WHERE p_jobid IS NULL AND d.removed IS NULL
+		  AND (d.datasetid <> 'today' OR EXISTS (SELECT 1 FROM items it
+		    WHERE it.datasetid = 'today'))
+	)
+	SELECT g.* FROM (
+		SELECT 'dataset' AS kind, d.datasetid AS name, NULL AS peer,
+		    NULL AS itemtype, NULL AS state, NULL::boolean AS paused,
+		    NULL::bigint AS claimable, NULL::bigint AS running,
+		    NULL::bigint AS failed, NULL::double precision AS lag_secs,
+		    NULL AS last_status,
+		    (SELECT min(it.jobid) FROM items it
+		    WHERE it.datasetid = d.datasetid AND it.itemtype = 'OUT')
+			AS producer
+		FROM dataset d
+		WHERE 'd:' || d.datasetid IN (SELECT sel.n FROM sel)
+		UNION ALL
+		SELECT 'job', s.jobid, NULL, NULL,
+		    CASE WHEN s.failed > 0 OR s.last_status IN ('FAILED',
+			    'TIMEOUT', 'ABANDONED') THEN 'failed'
+			WHEN s.running > 0 THEN 'running'
+			WHEN s.paused THEN 'paused'
+			WHEN s.lag_secs >= p_lag_secs THEN 'lagging'
+			WHEN s.claimable > 0 THEN 'ready'
+			ELSE 'idle' END,
+		    s.paused, s.claimable, s.running, s.failed, s.lag_secs,
+		    s.last_status, NULL
+		FROM df_status(NULL) s
+		WHERE 'j:' || s.jobid IN (SELECT sel.n FROM sel)
+		UNION ALL
+		SELECT 'edge', it.jobid, it.datasetid, it.itemtype, NULL, NULL,
+		    NULL, NULL, NULL, NULL, NULL, NULL
+		FROM items it
+		WHERE 'j:' || it.jobid IN (SELECT sel.n FROM sel)
+		  AND 'd:' || it.datasetid IN (SELECT sel.n FROM sel)) g
+	ORDER BY CASE g.kind WHEN 'dataset' THEN 1 WHEN 'job' THEN 2
+	    ELSE 3 END, g.name, g.peer
+$$;
+
+-- The status grid: for each job (every job not removed, or only p_jobid),
+-- in dependency order (a job after those producing its inputs, then by
+-- id), the state of its work on each of the p_limit newest dataids any of
+-- these jobs has work for (all with NULL), oldest first. dataids is the
+-- same array on every row; states holds, per dataid, the work's state,
+-- "retrying" for ready after a failed attempt, "skipped" for a ready
+-- partition a latest-only job will never run, or null for no work.
+CREATE OR REPLACE FUNCTION df_grid(p_jobid text, p_limit integer)
+RETURNS TABLE (jobid text, paused boolean, depth integer, dataids jsonb,
+    states jsonb)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	WITH RECURSIVE jobs AS (
+		SELECT j.jobid, j.paused, j.run_order,
+		    df_latest_floor(j.jobid, j.run_order) AS floor,
+		    (SELECT max(w.dataid) FROM work w WHERE w.jobid = j.jobid
+		      AND w.state = 'ready') AS newest_ready
+		FROM job j
+		WHERE j.removed IS NULL
+		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
+	), d AS (
+		SELECT x.dataid FROM (
+			SELECT DISTINCT w.dataid FROM work w
+			JOIN jobs ON jobs.jobid = w.jobid) x
+		ORDER BY x.dataid DESC
+		LIMIT p_limit
+	), cols AS (
+		SELECT coalesce(jsonb_agg(d.dataid ORDER BY d.dataid),
+		    '[]'::jsonb) AS dataids
+		FROM d
+	), dep(jobid, depth) AS (
+		-- UNION keeps one row per (job, depth): polynomial in any
+		-- graph; the bound guards against a cycle.
+		SELECT j.jobid, 0 FROM job j WHERE j.removed IS NULL
+		UNION
+		SELECT c.jobid, dep.depth + 1
+		FROM dep
+		JOIN job_item o ON o.jobid = dep.jobid AND o.itemtype = 'OUT'
+		JOIN job_item c ON c.datasetid = o.datasetid
+		    AND c.itemtype = 'IN'
+		JOIN job cj ON cj.jobid = c.jobid AND cj.removed IS NULL
+		WHERE dep.depth < 1000
+	)
+	SELECT j.jobid, j.paused,
+	    (SELECT max(dep.depth) FROM dep
+	    WHERE dep.jobid = j.jobid)::integer,
+	    cols.dataids,
+	    coalesce((SELECT jsonb_agg(CASE
+		    WHEN w.state = 'ready' AND j.run_order = 'latest-only'
+		      AND (w.dataid <= j.floor OR w.dataid < j.newest_ready)
+		    THEN 'skipped'
+		    WHEN w.state = 'ready' AND w.failures > 0
+		    THEN 'retrying'
+		    ELSE w.state END ORDER BY d.dataid)
+		FROM d
+		LEFT JOIN work w ON w.jobid = j.jobid
+		    AND w.dataid = d.dataid), '[]'::jsonb)
+	FROM jobs j CROSS JOIN cols
+	ORDER BY 3, 1
+$$;
