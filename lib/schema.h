@@ -14,7 +14,7 @@ struct sql_file {
 extern const struct sql_file sql_files[];
 
 /* The schema version this build creates and expects. */
-#define SCHEMA_VERSION	2
+#define SCHEMA_VERSION	3
 
 /*
  * Create the schema, apply every migration newer than the database's

@@ -51,10 +51,20 @@ BEGIN
 	IF NEW.status = 'READY' THEN
 		-- Two inputs of one job becoming READY in concurrent
 		-- transactions must not each miss the other: serialize
-		-- this check per dataid. The lock is taken before the
+		-- this check per dataid, taking the lock before the
 		-- statements below, which then see everything committed.
-		PERFORM pg_advisory_xact_lock(hashtext('dataflow.ready'),
-		    hashtext(NEW.dataid));
+		-- Only a job with several inputs can race, and the key is
+		-- bucketed (256 values): a transaction marking a million
+		-- partitions READY holds at most 256 locks, not a million
+		-- (which would exhaust the lock table).
+		IF EXISTS (SELECT 1 FROM job_item i JOIN job_item o
+		    ON o.jobid = i.jobid AND o.itemtype = 'IN'
+		    AND o.datasetid <> i.datasetid
+		    WHERE i.datasetid = NEW.datasetid AND i.itemtype = 'IN') THEN
+			PERFORM pg_advisory_xact_lock(
+			    hashtext('dataflow.ready'),
+			    hashtext(NEW.dataid) & 255);
+		END IF;
 		INSERT INTO work AS w (jobid, dataid, state)
 		SELECT i.jobid, NEW.dataid, 'ready'
 		FROM job_item i JOIN job j ON j.jobid = i.jobid
