@@ -22,10 +22,6 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_apply_entry,
 	&cmd_export_entry,
 	&cmd_ready_entry,
-	&cmd_metrics_entry,
-	&cmd_workers_entry,
-	&cmd_graph_entry,
-	&cmd_rekey_entry,
 	&cmd_status_entry,
 	&cmd_runs_entry,
 	&cmd_show_entry,
@@ -34,6 +30,10 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_pause_entry,
 	&cmd_resume_entry,
 	&cmd_audit_entry,
+	&cmd_metrics_entry,
+	&cmd_workers_entry,
+	&cmd_graph_entry,
+	&cmd_rekey_entry,
 	&cmd_local_entry,
 	&cmd_import_entry,
 	NULL
@@ -75,6 +75,12 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	free(path);
 	if (props == NULL)
 		goto fail;
+	/* A file others can change or read the password in: say so. */
+	if ((errmsg = properties_check_mode(props)) != NULL) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		errmsg = NULL;
+	}
 	s = settings_from_properties(props, &errmsg);
 	properties_free(props);
 	if (s == NULL)
@@ -175,6 +181,8 @@ main(int argc, char **argv)
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "json",	no_argument,		NULL, 'J' },
 		{ "passkey-file", required_argument,	NULL, 'P' },
+		/* Only to refuse it: see case 'K'. */
+		{ "passkey",	required_argument,	NULL, 'K' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -199,6 +207,16 @@ main(int argc, char **argv)
 		case 'P':
 			g.passkey_file = optarg;
 			break;
+		case 'K':
+			/*
+			 * getopt_long would take "--passkey SECRET" for
+			 * --passkey-file and print SECRET as a file name.
+			 */
+			explicit_bzero(optarg, strlen(optarg));
+			warnx("there is no --passkey option: a passkey on "
+			    "the command line shows in ps(1); use $PASSKEY, "
+			    "--passkey-file or the prompt");
+			return EXIT_USAGE;
 		case 'q':
 			g.verbosity = 0;
 			break;

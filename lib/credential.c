@@ -171,6 +171,8 @@ credential_keyring_add(struct credential_keyring *kr, uint32_t keyid,
 		}
 	}
 	pk = credential_pk_new(keyid, passkey, len);
+	/* kr->pks, the primary passkey, is never NULL (keyring_new). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 	pk->next = kr->pks->next;
 	kr->pks->next = pk;
 	return 0;

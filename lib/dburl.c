@@ -14,6 +14,7 @@
 #define DBURL_JDBC		"jdbc:postgresql:"
 #define DBURL_DEFAULT_HOST	"localhost"	/* as the JDBC driver does */
 #define DBURL_DEFAULT_PORT	"5432"
+#define DBURL_SHOWMAX		255	/* longest host a message quotes */
 
 /* JDBC parameters that have a libpq keyword of the same meaning. */
 static const struct {
@@ -188,25 +189,48 @@ dburl_port_valid(const char *s)
 	return v >= 1 && v <= 65535;
 }
 
+/*
+ * Return before, then the len bytes at piece (a host, port or parameter
+ * value of the url) in double quotes, for a message to quote; or "" when
+ * the piece may hold a secret (parameters typed where a host, port or value
+ * belongs: "db:5432&password=x", "ssl=true?password=x", found by fuzzing),
+ * is longer than a host name, or holds control characters. Caller frees.
+ */
+static char *
+dburl_shown(const char *before, const char *piece, size_t len)
+{
+	size_t	 i;
+
+	if (len > DBURL_SHOWMAX)
+		return xstrdup("");
+	for (i = 0; i < len; i++) {
+		if (piece[i] == '=' || piece[i] == '&' || piece[i] == '@' ||
+		    (unsigned char)piece[i] < 0x20 || piece[i] == 0x7f)
+			return xstrdup("");
+	}
+	return xasprintf("%s\"%.*s\"", before, (int)len, piece);
+}
+
 /* Append one "host[:port]" of a JDBC URL to the libpq host and port lists. */
 static int
 dburl_jdbc_address(const char *addr, size_t len, struct strbuf *hosts,
     struct strbuf *ports, char **errp)
 {
 	const char	*end = addr + len, *rb, *colon = NULL, *hend;
-	char		*host = NULL, *port = NULL;
+	char		*host = NULL, *port = NULL, *q = NULL;
 	int		 rc = -1;
 
 	if (len > 0 && addr[0] == '[') {
 		/* An IPv6 address: [::1] or [::1]:5432. */
 		if ((rb = memchr(addr, ']', len)) == NULL) {
-			*errp = xasprintf("invalid IPv6 address \"%.*s\" in "
-			    "JDBC URL: missing \"]\"", (int)len, addr);
+			q = dburl_shown(" ", addr, len);
+			*errp = xasprintf("invalid IPv6 address%s in JDBC URL: "
+			    "missing \"]\"", q);
 			goto out;
 		}
 		if (rb + 1 < end && rb[1] != ':') {
-			*errp = xasprintf("invalid host \"%.*s\" in JDBC URL",
-			    (int)len, addr);
+			q = dburl_shown(" ", addr, len);
+			*errp = xasprintf("invalid host%s in JDBC URL", q);
 			goto out;
 		}
 		if (rb + 1 < end)
@@ -222,9 +246,9 @@ dburl_jdbc_address(const char *addr, size_t len, struct strbuf *hosts,
 		} else
 			hend = end;
 		if (memchr(addr, ':', (size_t)(hend - addr)) != NULL) {
-			*errp = xasprintf("invalid host \"%.*s\" in JDBC URL: "
-			    "IPv6 addresses must be in brackets",
-			    (int)len, addr);
+			q = dburl_shown(" ", addr, len);
+			*errp = xasprintf("invalid host%s in JDBC URL: IPv6 "
+			    "addresses must be in brackets", q);
 			goto out;
 		}
 	}
@@ -232,15 +256,16 @@ dburl_jdbc_address(const char *addr, size_t len, struct strbuf *hosts,
 	    errp)) == NULL)
 		goto out;
 	if (strchr(host, ',') != NULL) {
-		*errp = xasprintf("invalid host \"%s\" in JDBC URL: contains "
-		    "\",\"", host);
+		q = dburl_shown(" ", host, strlen(host));
+		*errp = xasprintf("invalid host%s in JDBC URL: contains \",\"",
+		    q);
 		goto out;
 	}
 	if (colon != NULL) {
 		port = xstrndup(colon + 1, (size_t)(end - colon - 1));
 		if (!dburl_port_valid(port)) {
-			*errp = xasprintf("invalid port \"%s\" in JDBC URL",
-			    port);
+			q = dburl_shown(" ", port, strlen(port));
+			*errp = xasprintf("invalid port%s in JDBC URL", q);
 			goto out;
 		}
 	}
@@ -252,6 +277,7 @@ dburl_jdbc_address(const char *addr, size_t len, struct strbuf *hosts,
 out:
 	free(host);
 	free(port);
+	free(q);
 	return rc;
 }
 
@@ -261,6 +287,7 @@ dburl_jdbc_param(const char *name, const char *value, struct conninfo *ci,
     int *ssl, bool *sslmode, char **errp)
 {
 	size_t	 i;
+	char	*q;
 
 	if (strcmp(name, "ssl") == 0) {
 		/* The driver takes a bare "ssl" as true. */
@@ -269,8 +296,10 @@ dburl_jdbc_param(const char *name, const char *value, struct conninfo *ci,
 		else if (strcasecmp(value, "false") == 0)
 			*ssl = 0;
 		else {
-			*errp = xasprintf("invalid JDBC parameter ssl=\"%s\": "
-			    "expected true or false", value);
+			q = dburl_shown("=", value, strlen(value));
+			*errp = xasprintf("invalid JDBC parameter ssl%s: "
+			    "expected true or false", q);
+			free(q);
 			return -1;
 		}
 		return 0;
@@ -284,8 +313,9 @@ dburl_jdbc_param(const char *name, const char *value, struct conninfo *ci,
 				return 0;
 			}
 		}
-		*errp = xasprintf("unsupported JDBC targetServerType \"%s\"",
-		    value);
+		q = dburl_shown(" ", value, strlen(value));
+		*errp = xasprintf("unsupported JDBC targetServerType%s", q);
+		free(q);
 		return -1;
 	}
 	for (i = 0; i < sizeof dburl_params / sizeof dburl_params[0]; i++) {
@@ -316,6 +346,17 @@ dburl_jdbc(const char *url, struct conninfo *ci, char **errp)
 		rest += 2;
 		if ((slash = memchr(rest, '/', (size_t)(end - rest))) == NULL)
 			slash = end;
+		/*
+		 * The JDBC form has no user:password@: refuse it before the
+		 * host messages below, which quote the host and would show
+		 * the password (found by fuzzing).
+		 */
+		if (memchr(rest, '@', (size_t)(slash - rest)) != NULL) {
+			*errp = xstrdup("a JDBC URL takes no user or password "
+			    "before \"@\": use ?user=...&password=... or the "
+			    "user= and password= keys");
+			goto out;
+		}
 		for (a = rest;; a = comma + 1) {
 			if ((comma = memchr(a, ',', (size_t)(slash - a))) ==
 			    NULL)
@@ -396,8 +437,14 @@ dburl_parse(const char *url, struct conninfo *ci, char **errp)
 	if (strncmp(url, DBURL_JDBC, strlen(DBURL_JDBC)) == 0)
 		return dburl_jdbc(url, ci, errp);
 	if (strncmp(url, "jdbc:", 5) == 0) {
-		/* Name the subprotocol only: the rest may hold a password. */
-		n = 5 + strcspn(url + 5, ":/");
+		/*
+		 * Name the subprotocol only: the rest may hold a password.
+		 * Only a name's characters, at most 32: "jdbc:x?password=y"
+		 * has no ':' or '/' after the name (found by fuzzing).
+		 */
+		n = strspn(url + 5, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		n = 5 + (n > 32 ? 32 : n);
 		if (url[n] == ':')
 			n++;
 		*errp = xasprintf("unsupported JDBC URL \"%.*s\" (only "

@@ -57,9 +57,16 @@ dataid_valid(const char *s)
 bool
 ident_param_allowed(const char *name)
 {
-	/* Environment names are case-sensitive: only these exact names. */
+	/*
+	 * Environment names are case-sensitive: only these exact names.
+	 * BASH_ENV, ENV, SHELLOPTS, BASHOPTS and PS4 make a shell script run
+	 * code before its first line (bash expands BASH_ENV, so a value
+	 * "$(cmd)" is enough): whoever can write a parameter or a dataset's
+	 * extra attribute (BASH + ENV) into the database must not get that.
+	 */
 	static const char *const reserved[] = {
-		"PATH", "HOME", "SHELL", "IFS", "dataid", "jobid", "PASSKEY"
+		"PATH", "HOME", "SHELL", "IFS", "dataid", "jobid", "PASSKEY",
+		"BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4"
 	};
 	static const char *const prefixes[] = { "LD_", "DATAFLOW_" };
 	size_t	 i;

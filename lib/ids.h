@@ -17,7 +17,8 @@ bool	dataid_valid(const char *s);
 /*
  * Return whether name may be exported to a job's environment as a parameter:
  * an identifier that does not name PATH, HOME, SHELL, IFS, LD_*, DATAFLOW_*,
- * dataid, jobid or PASSKEY, which dataflow or the dynamic loader own.
+ * dataid, jobid or PASSKEY, which dataflow or the dynamic loader own, nor
+ * BASH_ENV, ENV, SHELLOPTS, BASHOPTS or PS4, which run code in a shell.
  */
 bool	ident_param_allowed(const char *name);
 

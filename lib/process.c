@@ -107,14 +107,28 @@ process_seterr(char **errp, const char *what, const char *path, int e)
 		*errp = xasprintf("%s: %s", what, strerror(e));
 }
 
-/* Open a log file for the child here, where errors can be reported. */
+/*
+ * Create a log file for the child here, where errors can be reported. A
+ * new file only (O_EXCL): one planted in the log directory would keep its
+ * owner's permissions and let others read the output.
+ */
 static int
 process_open_log(const char *path, char **errp)
 {
-	int	 fd;
+	struct stat	 sb;
+	int		 fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
+	if (fd == -1 && errno == EEXIST) {
+		/* A planted link is refused; a stale or planted file is
+		 * replaced: ours is a new one, or nothing. */
+		if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+			errno = ELOOP;
+		else if (unlink(path) == 0)
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 	if (fd != -1)
 		fd = process_fd_high(fd);
 	if (fd == -1)

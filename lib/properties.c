@@ -21,6 +21,7 @@
 
 #define PROPERTIES_NAME		"dataflow.properties"
 #define PROPERTIES_MAXFILE	(16 * 1024 * 1024)	/* bytes */
+#define PROPERTIES_QUOTEMAX	64	/* bytes of a key quoted in a message */
 
 struct properties_line {
 	const char	*origin;
@@ -126,12 +127,19 @@ properties_load(const char *path, char **errp)
 	struct strbuf		 text = STRBUF_INIT;
 	char			 buf[8192];
 	const char		*nul;
+	struct stat		 st;
 	ssize_t			 r;
 	int			 fd;
 
 	*errp = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		*errp = xasprintf("could not open \"%s\": %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	/* For properties_check_mode(): who else may read or change it. */
+	if (fstat(fd, &st) == -1) {
+		*errp = xasprintf("could not stat \"%s\": %s", path,
 		    strerror(errno));
 		goto out;
 	}
@@ -159,6 +167,10 @@ properties_load(const char *path, char **errp)
 		goto out;
 	}
 	p = properties_parse(text.len > 0 ? text.buf : "", path, errp);
+	if (p != NULL) {
+		p->mode = (int)(st.st_mode & 07777);
+		p->uid = (unsigned)st.st_uid;
+	}
 out:
 	if (fd != -1)
 		close(fd);
@@ -277,6 +289,39 @@ surrogate:
 	return -1;
 }
 
+/*
+ * Return the len bytes at s in double quotes for a message (caller frees):
+ * control bytes escaped, so that a file cannot drive the terminal, and cut
+ * after PROPERTIES_QUOTEMAX bytes, so that a 64 KB line without "=" (a
+ * pasted secret, say) does not fill the screen.
+ */
+static char *
+properties_quote(const char *s, size_t len)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	unsigned char	 ch;
+	size_t		 i, n = len;
+
+	if (n > PROPERTIES_QUOTEMAX) {
+		n = PROPERTIES_QUOTEMAX;
+		/* Cut on a UTF-8 character boundary. */
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	strbuf_addc(&sb, '"');
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			strbuf_addf(&sb, "\\x%02x", ch);
+		else
+			strbuf_addc(&sb, (char)ch);
+	}
+	strbuf_addc(&sb, '"');
+	if (n < len)
+		strbuf_add(&sb, "...");
+	return strbuf_detach(&sb);
+}
+
 static void
 properties_add(struct properties *p, char *key, char *value, int line)
 {
@@ -298,7 +343,7 @@ properties_parse_line(struct properties *p, struct properties_line *l,
 	struct strbuf	 key = STRBUF_INIT, value = STRBUF_INIT;
 	size_t		 keep = 0;
 	bool		 after_blank = false;
-	char		 c;
+	char		 c, *q;
 	int		 rc = -1;
 
 	while (l->i < l->len) {
@@ -320,8 +365,10 @@ properties_parse_line(struct properties *p, struct properties_line *l,
 	while (l->i < l->len && properties_blank(l->s[l->i]))
 		l->i++;
 	if (l->i >= l->len || (l->s[l->i] != '=' && l->s[l->i] != ':')) {
-		*errp = xasprintf("%s:%d: missing \"=\" after key \"%s\"",
-		    l->origin, l->line, key.buf);
+		q = properties_quote(key.buf, key.len);
+		*errp = xasprintf("%s:%d: missing \"=\" after key %s",
+		    l->origin, l->line, q);
+		free(q);
 		goto out;
 	}
 	l->i++;
@@ -375,6 +422,7 @@ properties_parse(const char *text, const char *origin, char **errp)
 	*errp = NULL;
 	p = xcalloc(1, sizeof *p);
 	p->path = xstrdup(origin != NULL ? origin : "(string)");
+	p->mode = -1;
 	/* A byte order mark from a Windows editor is not part of a key. */
 	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
@@ -433,6 +481,45 @@ properties_parse(const char *text, const char *origin, char **errp)
 fail:
 	strbuf_free(&logical);
 	properties_free(p);
+	return NULL;
+}
+
+/* Return whether p holds a secret: a password, plain or encrypted. */
+static bool
+properties_has_secret(const struct properties *p)
+{
+	const char	*v, *at;
+
+	if ((v = properties_get(p, "password")) != NULL && v[0] != '\0')
+		return true;
+	if ((v = properties_get(p, "encrypted")) != NULL && v[0] != '\0')
+		return true;
+	if ((v = properties_get(p, "url")) == NULL)
+		return false;
+	/* A JDBC ?password=, a conninfo's password=, a URI's ?password=. */
+	if (strstr(v, "password") != NULL)
+		return true;
+	/* A URI's user:password@host. */
+	if ((v = strstr(v, "://")) == NULL)
+		return false;
+	v += 3;
+	at = memchr(v, '@', strcspn(v, "/?"));
+	return at != NULL && memchr(v, ':', (size_t)(at - v)) != NULL;
+}
+
+char *
+properties_check_mode(const struct properties *p)
+{
+	if (p->mode == -1)
+		return NULL;
+	if ((p->mode & 022) != 0)
+		return xasprintf("%s is writable by group or others (mode "
+		    "%04o): chmod go-w it", p->path, (unsigned)p->mode);
+	if ((p->mode & 077) != 0 && (p->uid != 0 || (p->mode & 037) != 0) &&
+	    properties_has_secret(p))
+		return xasprintf("%s holds a password and is readable by "
+		    "group or others (mode %04o): chmod 600 it", p->path,
+		    (unsigned)p->mode);
 	return NULL;
 }
 

@@ -16,6 +16,9 @@ struct properties {
 	char		*path;
 	struct property	*items;		/* in file order; later keys win */
 	size_t		 n;
+	int		 mode;		/* the file's permission bits, or -1
+					   when parsed from a string */
+	unsigned	 uid;		/* the file's owner */
 };
 
 /*
@@ -43,6 +46,15 @@ struct properties	*properties_load(const char *path, char **errp);
 /* Parse properties from a string (origin names it in messages). */
 struct properties	*properties_parse(const char *text, const char *origin,
 			    char **errp);
+/*
+ * Return a warning (caller frees) when the file p was loaded from is open to
+ * others: writable by group or others (whoever can edit it can point the
+ * programs at their own server), or, when it holds a secret (password=,
+ * encrypted=, a url with a password), readable by them; as for passkey
+ * files, a file owned by root may be readable by its group. NULL when the
+ * permissions are safe or p was parsed from a string.
+ */
+char			*properties_check_mode(const struct properties *p);
 /* Return the value of key (the last one set), or NULL; owned by p. */
 const char		*properties_get(const struct properties *p,
 			    const char *key);

@@ -175,7 +175,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
 		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
-		OPT_VERSION
+		OPT_PASSKEY, OPT_VERSION
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -191,6 +191,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
 		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
+		/* Only to refuse it: see OPT_PASSKEY. */
+		{ "passkey",	required_argument,	NULL, OPT_PASSKEY },
 		{ "export-passkey", no_argument,	NULL, OPT_EXPORT_PASSKEY },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -272,6 +274,14 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPORT_PASSKEY:
 			o->export_passkey = true;
 			break;
+		case OPT_PASSKEY:
+			/* getopt_long would take "--passkey SECRET" for
+			 * --passkey-file and print SECRET as a file name. */
+			explicit_bzero(optarg, strlen(optarg));
+			warnx("there is no --passkey option: a passkey on the "
+			    "command line shows in ps(1); use $PASSKEY, "
+			    "--passkey-file or the prompt");
+			usage();
 		case 'q':
 			o->verbosity = 0;
 			break;
@@ -685,6 +695,41 @@ tail_text(const struct tail *t)
 	return s;
 }
 
+/*
+ * A path for a file that does not exist yet, in a new private directory
+ * (0700) of its own; caller frees, and removes both with drop_private.
+ */
+static char *
+make_private_path(const char *name)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		*tmpl, *path;
+
+	tmpl = xasprintf("%s/dataflow-XXXXXX",
+	    dir != NULL && *dir == '/' ? dir : "/tmp");
+	if (mkdtemp(tmpl) == NULL) {
+		free(tmpl);
+		return NULL;
+	}
+	path = xasprintf("%s/%s", tmpl, name);
+	free(tmpl);
+	return path;
+}
+
+static void
+drop_private(const char *path)
+{
+	char	*dir, *slash;
+
+	unlink(path);
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		rmdir(dir);
+	}
+	free(dir);
+}
+
 /* A private temporary file (0600); return its path, caller frees. */
 static char *
 make_temp(const char *what)
@@ -873,8 +918,10 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	/* --quiet-success holds the output back (one file keeps stdout and
 	 * stderr in order) and prints it only if the run fails. */
 	if (o->quiet_success && out_path == NULL &&
-	    (held = make_temp("output")) != NULL)
-		out_path = xstrdup(held), err_path = xstrdup(held);
+	    (held = make_private_path("output")) != NULL) {
+		out_path = xstrdup(held);
+		err_path = xstrdup(held);
+	}
 	memset(&tail, 0, sizeof(tail));
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
@@ -956,7 +1003,7 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 			copy_file(held, STDOUT_FILENO);
 	}
 	if (held != NULL)
-		unlink(held);
+		drop_private(held);
 	if (metrics_path != NULL)
 		unlink(metrics_path);
 
@@ -1028,6 +1075,12 @@ load_settings(const struct options *o)
 	if ((props = properties_load(path, &errmsg)) == NULL)
 		errx(EXIT_CONFIG, "%s", errmsg);
 	free(path);
+	/* A file others can change or read the password in: say so. */
+	if ((errmsg = properties_check_mode(props)) != NULL) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		errmsg = NULL;
+	}
 	if ((s = settings_from_properties(props, &errmsg)) == NULL)
 		errx(EXIT_CONFIG, "%s", errmsg);
 	properties_free(props);

@@ -582,6 +582,112 @@ test_api(void **state)
 	properties_free(p);
 }
 
+/* A key in a message is escaped and cut short (found while fuzzing). */
+static void
+test_key_quoted(void **state)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	char		*err = NULL;
+	size_t		 i;
+
+	(void)state;
+	assert_null(properties_parse("a\\u001b[2Jb\n", "mem", &err));
+	assert_string_equal(err, "mem:1: missing \"=\" after key "
+	    "\"a\\x1b[2Jb\"");
+	free(err);
+	/* A long line without "=": 64 bytes of it, on a UTF-8 boundary. */
+	for (i = 0; i < 63; i++)
+		strbuf_addc(&sb, 'k');
+	for (i = 0; i < 1000; i++)
+		strbuf_add(&sb, "\xc3\xa9");
+	assert_null(properties_parse(sb.buf, "mem", &err));
+	strbuf_free(&sb);
+	assert_string_equal(err, "mem:1: missing \"=\" after key "
+	    "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "\"...");
+	free(err);
+}
+
+/* Load text written to a file of mode m; return properties_check_mode(). */
+static char *
+mode_warning(struct scratch *s, const char *text, mode_t m)
+{
+	struct properties	*p;
+	char			*path, *err = NULL, *w;
+
+	path = xasprintf("%s/mode.properties", s->dir);
+	unlink(path);
+	write_file(path, text, strlen(text));
+	assert_int_equal(chmod(path, m), 0);
+	p = properties_load(path, &err);
+	assert_non_null(p);
+	assert_int_equal(p->mode, (int)m);
+	w = properties_check_mode(p);
+	properties_free(p);
+	free(path);
+	return w;
+}
+
+/* A file open to others is warned about (SPEC §4: secrets stay private). */
+static void
+test_check_mode(void **state)
+{
+	struct scratch		*s = *state;
+	struct properties	*p;
+	const char		*secrets[] = {
+		"url=jdbc:postgresql:x\npassword=s3cret\n",
+		"url=jdbc:postgresql:x\nencrypted=df1:AAAA\n",
+		"url=jdbc:postgresql://h/x?user=u&password=s3cret\n",
+		"url=postgresql://u:s3cret@h/x\n",
+	};
+	char			*w, *err = NULL;
+	size_t			 i;
+
+	/* No secret, not writable by others: nothing to say. */
+	assert_null(mode_warning(s, "url=jdbc:postgresql:x\n", 0644));
+	assert_null(mode_warning(s, "url=jdbc:postgresql:x\n", 0600));
+	/* Whoever can edit it can point the programs at their server. */
+	w = mode_warning(s, "url=jdbc:postgresql:x\n", 0664);
+	assert_non_null(w);
+	assert_non_null(strstr(w, "mode.properties is writable by group or "
+	    "others (mode 0664): chmod go-w it"));
+	free(w);
+	w = mode_warning(s, "url=jdbc:postgresql:x\n", 0602);
+	assert_non_null(w);
+	free(w);
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		assert_null(mode_warning(s, secrets[i], 0600));
+		assert_null(mode_warning(s, secrets[i], 0400));
+		w = mode_warning(s, secrets[i], 0644);
+		assert_non_null(w);
+		assert_non_null(strstr(w, "mode.properties holds a password "
+		    "and is readable by group or others (mode 0644): chmod "
+		    "600 it"));
+		free(w);
+		/* Group-readable is fine for root's files only. */
+		w = mode_warning(s, secrets[i], 0640);
+		if (geteuid() == 0)
+			assert_null(w);
+		else
+			assert_non_null(w);
+		free(w);
+	}
+	/* A user without a password is no secret. */
+	assert_null(mode_warning(s, "url=postgresql://etl@h/x?host=/run\n",
+	    0644));
+	assert_null(mode_warning(s, "url=jdbc:postgresql://h/x?user=u\n",
+	    0644));
+	/* An empty secret is no secret. */
+	assert_null(mode_warning(s, "url=jdbc:postgresql:x\npassword=\n",
+	    0644));
+	/* Properties from a string have no mode. */
+	p = properties_parse("password=x\n", "mem", &err);
+	assert_non_null(p);
+	assert_int_equal(p->mode, -1);
+	assert_null(properties_check_mode(p));
+	properties_free(p);
+}
+
 static int
 select_properties(const struct dirent *d)
 {
@@ -596,6 +702,7 @@ main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_maxline),
+		cmocka_unit_test(test_key_quoted),
 		cmocka_unit_test_setup_teardown(test_load_errors,
 		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_find_named,
@@ -603,6 +710,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_find_search,
 		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_find_directory,
+		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_check_mode,
 		    scratch_setup, scratch_teardown),
 	};
 	struct CMUnitTest	*tests;
