@@ -108,9 +108,12 @@ process_seterr(char **errp, const char *what, const char *path, int e)
 }
 
 /*
- * Create a log file for the child here, where errors can be reported. A
- * new file only (O_EXCL): one planted in the log directory would keep its
- * owner's permissions and let others read the output.
+ * Open the child's output file here, where errors can be reported. A
+ * regular file is always a new one (O_EXCL): one planted in the log
+ * directory would keep its owner's permissions and let others read the
+ * output, so an existing regular file is replaced. A symbolic link is
+ * refused. Anything else that exists (/dev/null, a FIFO) is written to as
+ * it is: never removed.
  */
 static int
 process_open_log(const char *path, char **errp)
@@ -121,10 +124,12 @@ process_open_log(const char *path, char **errp)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1 && errno == EEXIST) {
-		/* A planted link is refused; a stale or planted file is
-		 * replaced: ours is a new one, or nothing. */
-		if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		if (lstat(path, &sb) == -1)
+			errno = EEXIST;	/* there a moment ago: say so */
+		else if (S_ISLNK(sb.st_mode))
 			errno = ELOOP;
+		else if (!S_ISREG(sb.st_mode))
+			fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 		else if (unlink(path) == 0)
 			fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
 			    O_NOFOLLOW | O_CLOEXEC, 0600);

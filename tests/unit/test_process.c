@@ -847,6 +847,31 @@ test_stderr_tee(void **state)
 	assert_true(c.calls >= 2);
 }
 
+/*
+ * Output to a device is written to, never replaced: a log file that exists
+ * is replaced by a new one, and an early version of that replaced
+ * /dev/null itself when running as root.
+ */
+static void
+test_devnull_kept(void **state)
+{
+	char		**argv = av("sh", "-c", "echo to-null; echo err >&2",
+	    NULL);
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	struct stat	 sb;
+
+	(void)state;
+	spec.argv = argv;
+	spec.stdout_path = "/dev/null";
+	spec.stderr_path = "/dev/null";
+	run(&spec, &res);
+	assert_true(res.exited);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(lstat("/dev/null", &sb), 0);
+	assert_true(S_ISCHR(sb.st_mode));
+}
+
 /* The script's own children die with the wrapper too (the guard). */
 static void
 test_tree_dies_with_parent(void **state)
@@ -971,6 +996,7 @@ main(void)
 		T(test_dies_with_parent),
 		T(test_tree_dies_with_parent),
 		T(test_stderr_tee),
+		T(test_devnull_kept),
 		T(test_which),
 	};
 #undef T
