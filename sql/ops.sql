@@ -216,7 +216,8 @@ BEGIN
 	SELECT CASE WHEN v_desc THEN max(r.d) ELSE min(r.d) END INTO v_next
 	FROM (SELECT w.dataid FROM work w
 	    WHERE w.jobid = p_jobid AND w.state = 'ready'
-	      AND df_inputs_ready(p_jobid, w.dataid)
+	      AND NOT EXISTS (SELECT FROM
+	          df_missing_inputs(p_jobid, w.dataid))
 	    UNION ALL
 	    SELECT p_today WHERE v_today_ready) r(d);
 	v_newest := v_next;
