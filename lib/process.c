@@ -1,9 +1,11 @@
 /* process.c: run a job's script in its own process group: forward signals,
  * stop it at its timeout or when its lease is lost, keep the lease alive. */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #if defined(HAVE_SYS_PRCTL_H) || defined(__linux__)
 #include <sys/prctl.h>
@@ -41,21 +43,76 @@ struct process_sigsave {
 	struct sigaction	oldchld;
 };
 
+/*
+ * The guard.
+ *
+ * PR_SET_PDEATHSIG kills only a direct child, so a script's own children (a
+ * psql, a python) would outlive a SIGKILLed wrapper and go on writing while
+ * their partition is run again elsewhere. The script is therefore spawned
+ * by a guard process, forked from the wrapper, which is told when the
+ * wrapper dies (its own PR_SET_PDEATHSIG, and EOF on its socket) and then
+ * kills the script's whole process group.
+ *
+ * One guard serves every run of a wrapper: it is forked at the first run
+ * and spawns each script on request, with vfork, so a run costs neither a
+ * fork of the wrapper nor a copy of its page tables (runjob --drain spent
+ * 0.6 ms per partition on the two forks). It reaps the script, so the
+ * script's process group cannot be another one while it is signalled: the
+ * wrapper asks the guard to signal it. Requests and replies are a struct
+ * guard_msg on a stream socket; a RUN carries the argument and environment
+ * strings after it and the output descriptors as SCM_RIGHTS.
+ */
+enum guard_type {
+	GUARD_RUN = 1,		/* n: argc; len: bytes of strings after */
+	GUARD_KILL,		/* n: the signal for the script's group */
+	GUARD_STARTED,		/* n: the script's pid */
+	GUARD_NOEXEC,		/* n: errno of the script's exec */
+	GUARD_NOSPAWN,		/* n: errno of the guard's vfork */
+	GUARD_EXITED		/* n: the script's wait status */
+};
+
+#define GUARD_STDOUT	0x1	/* RUN: a descriptor for stdout is attached */
+#define GUARD_STDERR	0x2	/* and one for stderr */
+#define GUARD_SAME	0x4	/* stdout and stderr are one descriptor */
+#define GUARD_MAXLEN	(64U << 20)	/* far above ARG_MAX */
+
+struct guard_msg {
+	uint32_t	 type;
+	uint32_t	 flags;
+	int32_t		 n;
+	uint32_t	 len;
+};
+
+static struct {
+	pid_t	 owner;		/* the process the guard serves */
+	pid_t	 pid;
+	int	 sock;		/* -1: no guard */
+} process_guard = { -1, -1, -1 };
+
 static int64_t	process_now(void);
 static int64_t	process_deadline(int64_t, long);
 static int	process_fd_high(int);
 static int	process_open_log(const char *, char **);
 static int	process_sig_block(struct process_sigsave *);
 static void	process_sig_restore(const struct process_sigsave *);
-static int	process_wait(int, int *, const struct proc_spec *, int64_t);
 static void	process_tee(int *, const struct proc_spec *);
-static void	process_kill(pid_t, int);
-static void	process_sig_default_raw(int);
-static void	process_close_fds(int);
-static void	process_child(const struct proc_spec *, pid_t, int, int, int)
-		    __attribute__((noreturn));
-static void	process_guard(const struct proc_spec *, pid_t, int, int, int,
-		    int) __attribute__((noreturn));
+static int	process_msg_send(int, const struct guard_msg *, const int *,
+		    int, const char *, size_t);
+static int	process_read_full(int, void *, size_t);
+static int	process_msg_recv(int, struct guard_msg *, int *);
+static void	process_child(char *const *, char *const *, int, int, pid_t,
+		    volatile int *) __attribute__((noreturn));
+static pid_t	process_spawn(char *const *, char *const *, int, int, int *);
+static void	process_sig_defaults(void);
+static void	process_guard_signal(pid_t, int);
+static pid_t	process_guard_run(int, const struct guard_msg *, int *);
+static void	process_guard_main(int, pid_t) __attribute__((noreturn));
+static void	process_guard_drop(bool);
+static int	process_guard_get(char **);
+static void	process_kill(int, int);
+static int	process_request(int, const struct proc_spec *, int, int);
+static int	process_wait(int, int, int *, const struct proc_spec *, int64_t,
+		    struct guard_msg *);
 static int	process_executable(const char *);
 static void	process_seterr(char **, const char *, const char *, int);
 
@@ -213,27 +270,530 @@ process_tee(int *fd, const struct proc_spec *spec)
 	}
 }
 
+/* Send m and len bytes of data, with up to two descriptors. */
+static int
+process_msg_send(int sock, const struct guard_msg *m, const int *fds,
+    int nfds, const char *data, size_t len)
+{
+	union {
+		char		 buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr	 align;
+	}			 u;
+	struct msghdr		 mh;
+	struct iovec		 iov[2];
+	struct cmsghdr		*cm;
+	ssize_t			 n;
+	size_t			 left;
+
+	memset(&mh, 0, sizeof(mh));
+	iov[0].iov_base = (void *)(uintptr_t)m;
+	iov[0].iov_len = sizeof(*m);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len > 0 ? 2 : 1;
+	if (nfds > 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	/* MSG_NOSIGNAL: a guard whose wrapper is gone must not die of
+	 * SIGPIPE before it has killed the script. */
+	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) == -1 && errno == EINTR)
+		;
+	if (n == -1)
+		return -1;
+	/* A stream may take part of it: the rest goes without the fds. */
+	left = sizeof(*m) + len - (size_t)n;
+	while (left > 0) {
+		size_t	 off = sizeof(*m) + len - left;
+
+		if (off < sizeof(*m))
+			n = send(sock, (const char *)m + off,
+			    sizeof(*m) - off, MSG_NOSIGNAL);
+		else
+			n = send(sock, data + (off - sizeof(*m)), left,
+			    MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read exactly len bytes; 0 at a clean EOF before any, else -1. */
+static int
+process_read_full(int sock, void *buf, size_t len)
+{
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	while (got < len) {
+		n = read(sock, (char *)buf + got, len - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 && got == 0)
+			return 0;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EPIPE;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 1;
+}
+
 /*
- * Wait for one of the blocked signals (read from sfd: return its number),
- * the deadline (return 0) or output on the stderr pipe *teefd (passed on;
- * return 0). Return -1 on error.
+ * Receive a message and up to two descriptors (close-on-exec), which are
+ * set in fds (-1 where none came). Return 1, 0 at EOF, or -1.
  */
 static int
-process_wait(int sfd, int *teefd, const struct proc_spec *spec,
-    int64_t deadline)
+process_msg_recv(int sock, struct guard_msg *m, int *fds)
+{
+	union {
+		char		 buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr	 align;
+	}			 u;
+	struct msghdr		 mh;
+	struct iovec		 iov;
+	struct cmsghdr		*cm;
+	ssize_t			 n;
+	size_t			 k;
+
+	fds[0] = fds[1] = -1;
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = m;
+	iov.iov_len = sizeof(*m);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), (k > 2 ? 2 : k) * sizeof(int));
+	}
+	if ((size_t)n < sizeof(*m) && process_read_full(sock, (char *)m + n,
+	    sizeof(*m) - (size_t)n) != 1)
+		return -1;
+	return 1;
+}
+
+/*
+ * In the script's process, between vfork and exec: it shares the guard's
+ * memory and stack, so only system calls, and the failure is left in
+ * *err for the guard (which resumes once we exec or exit).
+ */
+static void
+process_child(char *const *argv, char *const *envp, int outfd, int errfd,
+    pid_t guard, volatile int *err)
+{
+	sigset_t	 none;
+
+	/* Dies with the guard, even when the guard is killed itself. */
+#ifdef PR_SET_PDEATHSIG
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		goto fail;
+	if (getppid() != guard) {
+		errno = ESRCH;
+		goto fail;
+	}
+#else
+	(void)guard;
+#endif
+	/* A group of its own: signalled and killed as a whole. */
+	if (setpgid(0, 0) == -1)
+		goto fail;
+	if (outfd != -1 && dup2(outfd, STDOUT_FILENO) == -1)
+		goto fail;
+	if (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1)
+		goto fail;
+	/* Everything above 2 is close-on-exec in the guard, but be sure. */
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) == -1)
+#endif
+		closefrom(STDERR_FILENO + 1);
+	/* The guard's dispositions are the defaults; unblock everything.
+	 * Pending signals are not inherited: nothing fires in between. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		goto fail;
+	execvpe(argv[0], argv, envp);
+fail:
+	*err = errno != 0 ? errno : EINVAL;
+	_exit(PROCESS_EXEC_FAILED);
+}
+
+/*
+ * Spawn a script from the guard. Return its pid; 0 with *e set when it
+ * could not be executed (it is reaped); -1 with *e when vfork failed.
+ */
+static pid_t
+process_spawn(char *const *argv, char *const *envp, int outfd, int errfd,
+    int *e)
+{
+	volatile int	 err = 0;
+	pid_t		 pid, self = getpid();
+
+	if ((pid = vfork()) == 0)
+		process_child(argv, envp, outfd, errfd, self, &err);
+	if (pid == -1) {
+		*e = errno;
+		return -1;
+	}
+	if (err != 0) {
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		*e = err;
+		return 0;
+	}
+	return pid;
+}
+
+/*
+ * In the guard: reset every signal to its default (what scripts inherit),
+ * past libc for the two it keeps for threads: one ignored by an ancestor
+ * would survive exec. An all-zero kernel sigaction is SIG_DFL whatever its
+ * layout.
+ */
+static void
+process_sig_defaults(void)
+{
+	struct sigaction	 sa;
+	int			 sig;
+#ifdef SYS_rt_sigaction
+	static const unsigned long	 zero[16];
+#endif
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sigaction(sig, &sa, NULL) == 0 || errno != EINVAL)
+			continue;
+#ifdef SYS_rt_sigaction
+		syscall(SYS_rt_sigaction, sig, zero, NULL, (NSIG - 1) / 8);
+#endif
+	}
+}
+
+/* In the guard: signal the script's group (its pid while unreaped). */
+static void
+process_guard_signal(pid_t pid, int sig)
+{
+	if (pid <= 0)
+		return;
+	if (kill(-pid, sig) == -1 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+/*
+ * In the guard: run what a RUN message asks for, reply STARTED, NOEXEC or
+ * NOSPAWN. The strings may hold secrets: wiped once the script has them.
+ */
+static pid_t
+process_guard_run(int sock, const struct guard_msg *m, int *fds)
+{
+	struct guard_msg	 r;
+	char			*buf = NULL, **argv = NULL, **envp = NULL;
+	char			*p, *end;
+	size_t			 nstr = 0, k;
+	pid_t			 pid = -1;
+	int			 outfd = -1, errfd = -1, e = EINVAL, f = 0;
+
+	if ((m->flags & GUARD_STDOUT) != 0)
+		outfd = fds[f++];
+	if ((m->flags & GUARD_STDERR) != 0)
+		errfd = (m->flags & GUARD_SAME) != 0 ? outfd : fds[f++];
+	if (m->len == 0 || m->len > GUARD_MAXLEN || m->n < 1 ||
+	    (buf = malloc(m->len)) == NULL)
+		goto reply;
+	if (process_read_full(sock, buf, m->len) != 1 ||
+	    buf[m->len - 1] != '\0') {
+		explicit_bzero(buf, m->len);
+		free(buf);
+		_exit(PROCESS_EXEC_FAILED);	/* the wrapper is gone */
+	}
+	for (p = buf, end = buf + m->len; p < end; p += strlen(p) + 1)
+		nstr++;
+	if ((size_t)m->n > nstr ||
+	    (argv = calloc((size_t)m->n + 1, sizeof(*argv))) == NULL ||
+	    (envp = calloc(nstr - (size_t)m->n + 1, sizeof(*envp))) == NULL)
+		goto reply;
+	for (p = buf, k = 0; p < end; p += strlen(p) + 1, k++) {
+		if (k < (size_t)m->n)
+			argv[k] = p;
+		else
+			envp[k - (size_t)m->n] = p;
+	}
+	pid = process_spawn(argv, envp, outfd, errfd, &e);
+reply:
+	memset(&r, 0, sizeof(r));
+	r.type = pid > 0 ? GUARD_STARTED : pid == 0 ? GUARD_NOEXEC :
+	    GUARD_NOSPAWN;
+	r.n = pid > 0 ? (int32_t)pid : e;
+	if (buf != NULL) {
+		explicit_bzero(buf, m->len);
+		free(buf);
+	}
+	free(argv);
+	free(envp);
+	if (fds[0] != -1)
+		close(fds[0]);
+	if (fds[1] != -1)
+		close(fds[1]);
+	fds[0] = fds[1] = -1;
+	if (process_msg_send(sock, &r, NULL, 0, NULL, 0) == -1) {
+		process_guard_signal(pid, SIGKILL);
+		_exit(PROCESS_EXEC_FAILED);
+	}
+	return pid > 0 ? pid : -1;
+}
+
+/*
+ * The guard's life: serve runs until the wrapper goes away, then kill what
+ * it runs. Its own process group, so that a signal to the wrapper's group
+ * (kill -9 of a whole job, Ctrl-C) reaches it only through the wrapper.
+ */
+static void __attribute__((noreturn))
+process_guard_main(int sock, pid_t parent)
 {
 	struct signalfd_siginfo	 si;
+	struct guard_msg	 m, r;
 	struct pollfd		 pfd[2];
+	siginfo_t		 info;
+	sigset_t		 set;
+	pid_t			 script = -1;
+	int			 sfd, status, fds[2];
+
+	setpgid(0, 0);
+	sigfillset(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	process_sig_defaults();
+#ifdef PR_SET_PDEATHSIG
+	if (prctl(PR_SET_PDEATHSIG, SIGRTMIN) == -1 || getppid() != parent)
+		_exit(PROCESS_EXEC_FAILED);
+#else
+	(void)parent;
+#endif
+	/* Nothing of the wrapper's: its database connection, its files. */
+	if (sock != STDERR_FILENO + 1) {
+		if (dup3(sock, STDERR_FILENO + 1, O_CLOEXEC) == -1)
+			_exit(PROCESS_EXEC_FAILED);
+		sock = STDERR_FILENO + 1;
+	}
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(sock + 1, ~0U, 0) == -1)
+#endif
+		closefrom(sock + 1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGRTMIN);
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		_exit(PROCESS_EXEC_FAILED);
+
+	pfd[0].fd = sock;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1)
+			continue;
+		if ((pfd[1].revents & POLLIN) != 0 &&
+		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+		    si.ssi_signo == (uint32_t)SIGRTMIN)
+			break;		/* the wrapper is gone */
+		if (script > 0) {
+			/* WNOWAIT: the zombie keeps its group ours while
+			 * the stragglers in it are killed. */
+			memset(&info, 0, sizeof(info));
+			if (waitid(P_PID, script, &info,
+			    WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    info.si_pid == script) {
+				process_guard_signal(script, SIGKILL);
+				while (waitpid(script, &status, 0) == -1 &&
+				    errno == EINTR)
+					;
+				script = -1;
+				memset(&r, 0, sizeof(r));
+				r.type = GUARD_EXITED;
+				r.n = status;
+				if (process_msg_send(sock, &r, NULL, 0, NULL,
+				    0) == -1)
+					_exit(0);
+			}
+		}
+		if (pfd[0].revents == 0)
+			continue;
+		if (process_msg_recv(sock, &m, fds) != 1)
+			break;		/* EOF: the wrapper is gone */
+		if (m.type == GUARD_RUN && script <= 0)
+			script = process_guard_run(sock, &m, fds);
+		else {
+			if (m.type == GUARD_KILL && m.n > 0 && m.n < NSIG)
+				process_guard_signal(script, m.n);
+			if (fds[0] != -1)
+				close(fds[0]);
+			if (fds[1] != -1)
+				close(fds[1]);
+		}
+	}
+	/* What the wrapper ran dies with it. */
+	process_guard_signal(script, SIGKILL);
+	_exit(0);
+}
+
+/* Forget the guard (it died, or it is our parent's): the next run forks. */
+static void
+process_guard_drop(bool reap)
+{
+	if (process_guard.sock != -1)
+		close(process_guard.sock);
+	if (reap && process_guard.pid > 0)
+		while (waitpid(process_guard.pid, NULL, 0) == -1 &&
+		    errno == EINTR)
+			;
+	process_guard.sock = -1;
+	process_guard.pid = -1;
+	process_guard.owner = -1;
+}
+
+/* Return the socket of our guard, forking it first if need be; or -1. */
+static int
+process_guard_get(char **errp)
+{
+	pid_t	 pid, self = getpid();
+	int	 sv[2];
+
+	/* A guard inherited across fork serves the parent, not us. */
+	if (process_guard.sock != -1 && process_guard.owner != self)
+		process_guard_drop(false);
+	if (process_guard.sock != -1)
+		return process_guard.sock;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
+	    (sv[0] = process_fd_high(sv[0])) == -1 ||
+	    (sv[1] = process_fd_high(sv[1])) == -1) {
+		process_seterr(errp, "could not create a socket", NULL, errno);
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		process_seterr(errp, "could not fork", NULL, errno);
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		process_guard_main(sv[1], self);
+	}
+	close(sv[1]);
+	process_guard.owner = self;
+	process_guard.pid = pid;
+	process_guard.sock = sv[0];
+	return sv[0];
+}
+
+/* Ask the guard to signal the script's group. */
+static void
+process_kill(int sock, int sig)
+{
+	struct guard_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = GUARD_KILL;
+	m.n = sig;
+	process_msg_send(sock, &m, NULL, 0, NULL, 0);
+}
+
+/*
+ * Send the guard a RUN for spec with its output descriptors. The strings
+ * (the environment holds the datasets' passwords) are wiped once sent.
+ */
+static int
+process_request(int sock, const struct proc_spec *spec, int outfd,
+    int errfd)
+{
+	struct guard_msg	 m;
+	char *const		*envp = spec->envp != NULL ? spec->envp : environ;
+	char			*buf, *p;
+	size_t			 len = 0, k, n;
+	int			 fds[2], nfds = 0, rc, saved;
+
+	for (k = 0; spec->argv[k] != NULL; k++)
+		len += strlen(spec->argv[k]) + 1;
+	for (n = 0; envp[n] != NULL; n++)
+		len += strlen(envp[n]) + 1;
+	if (len > GUARD_MAXLEN) {
+		errno = E2BIG;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = GUARD_RUN;
+	m.n = (int32_t)k;
+	m.len = (uint32_t)len;
+	if (outfd != -1) {
+		m.flags |= GUARD_STDOUT;
+		fds[nfds++] = outfd;
+	}
+	if (errfd != -1) {
+		m.flags |= GUARD_STDERR;
+		if (errfd == outfd)
+			m.flags |= GUARD_SAME;
+		else
+			fds[nfds++] = errfd;
+	}
+	p = buf = xmalloc(len);
+	for (k = 0; spec->argv[k] != NULL; k++)
+		p = stpcpy(p, spec->argv[k]) + 1;
+	for (k = 0; k < n; k++)
+		p = stpcpy(p, envp[k]) + 1;
+	rc = process_msg_send(sock, &m, fds, nfds, buf, len);
+	saved = errno;
+	explicit_bzero(buf, len);
+	free(buf);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * Wait for one of the blocked signals (read from sfd: return its number),
+ * the deadline (return 0), output on the stderr pipe *teefd (passed on;
+ * return 0) or a message from the guard (read into *m: return -2).
+ * Return -1 on error, -3 when the guard is gone.
+ */
+static int
+process_wait(int sfd, int sock, int *teefd, const struct proc_spec *spec,
+    int64_t deadline, struct guard_msg *m)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[3];
 	int64_t			 left;
-	nfds_t			 n = 1;
-	int			 timeout = -1, rc;
+	nfds_t			 n = 2;
+	int			 timeout = -1, rc, fds[2];
 
 	pfd[0].fd = sfd;
 	pfd[0].events = POLLIN;
+	pfd[1].fd = sock;
+	pfd[1].events = POLLIN;
 	if (*teefd != -1) {
-		pfd[1].fd = *teefd;
-		pfd[1].events = POLLIN;
-		n = 2;
+		pfd[2].fd = *teefd;
+		pfd[2].events = POLLIN;
+		n = 3;
 	}
 	if (deadline != PROCESS_NEVER) {
 		left = deadline - process_now();
@@ -243,172 +803,22 @@ process_wait(int sfd, int *teefd, const struct proc_spec *spec,
 	}
 	if ((rc = poll(pfd, n, timeout)) <= 0)
 		return rc == 0 || errno == EINTR ? 0 : -1;
-	if (n == 2 && pfd[1].revents != 0)
+	/* Output first: the script's last words come before its exit. */
+	if (n == 3 && pfd[2].revents != 0)
 		process_tee(teefd, spec);
+	if (pfd[1].revents != 0) {
+		if ((rc = process_msg_recv(sock, m, fds)) != 1)
+			return -3;
+		if (fds[0] != -1)
+			close(fds[0]);
+		if (fds[1] != -1)
+			close(fds[1]);
+		return -2;
+	}
 	if ((pfd[0].revents & POLLIN) != 0 &&
 	    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		return (int)si.ssi_signo;
 	return 0;
-}
-
-/*
- * Signal the child's process group. The unreaped child holds its pid, so
- * the group cannot be another one; if the group was never made (both
- * setpgid() calls failed), signal the child alone.
- */
-static void
-process_kill(pid_t pid, int sig)
-{
-	if (kill(-pid, sig) == -1 && errno == ESRCH)
-		kill(pid, sig);
-}
-
-/*
- * In the child: set sig to SIG_DFL past libc, which keeps the signals it
- * uses for threads (32, 33) to itself: one ignored by an ancestor would
- * survive exec. An all-zero kernel sigaction is SIG_DFL whatever its layout.
- */
-static void
-process_sig_default_raw(int sig)
-{
-#ifdef SYS_rt_sigaction
-	static const unsigned long	 zero[16];
-
-	syscall(SYS_rt_sigaction, sig, zero, NULL, (NSIG - 1) / 8);
-#else
-	(void)sig;
-#endif
-}
-
-/* In the child: close every descriptor from 3 up, but keep. */
-static void
-process_close_fds(int keep)
-{
-	int	 fd;
-
-#ifdef HAVE_CLOSE_RANGE
-	if ((keep == 3 || close_range(3, keep - 1, 0) == 0) &&
-	    close_range(keep + 1, ~0U, 0) == 0)
-		return;
-	/* ENOSYS: a kernel older than 5.9. */
-#endif
-	for (fd = 3; fd < keep; fd++)
-		close(fd);
-	closefrom(keep + 1);
-}
-
-/*
- * In the child, between fork and exec: only async-signal-safe calls. Any
- * failure is reported through report (close-on-exec, so the parent reads
- * EOF on success) as an errno value.
- */
-static void
-process_child(const struct proc_spec *spec, pid_t parent, int outfd,
-    int errfd, int report)
-{
-	struct sigaction	 sa;
-	sigset_t		 none;
-	ssize_t			 n;
-	int			 sig, e;
-
-	/* In the guard's process group; dies with the guard. */
-#ifdef PR_SET_PDEATHSIG
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		goto fail;
-	/* The parent may have died before prctl: nobody would kill us. */
-	if (getppid() != parent)
-		_exit(PROCESS_EXEC_FAILED);
-#else
-	(void)parent;
-#endif
-
-	/* Pending signals are not inherited, so nothing fires in between. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
-			process_sig_default_raw(sig);
-	}
-
-	if (outfd != -1 && dup2(outfd, STDOUT_FILENO) == -1)
-		goto fail;
-	if (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1)
-		goto fail;
-	process_close_fds(report);
-
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
-		goto fail;
-
-	execvpe(spec->argv[0], spec->argv,
-	    spec->envp != NULL ? spec->envp : environ);
-fail:
-	e = errno;
-	do
-		n = write(report, &e, sizeof(e));
-	while (n == -1 && errno == EINTR);
-	_exit(PROCESS_EXEC_FAILED);
-}
-
-/*
- * The guard: leader of the script's process group, between the wrapper and
- * the script. PR_SET_PDEATHSIG kills only a direct child, so a script's own
- * children (a psql, a python) would outlive a SIGKILLed wrapper and go on
- * writing while its partition is run again elsewhere. The guard is told
- * when the wrapper dies and kills the whole group. It passes the script's
- * wait status to the wrapper through statusfd. Async-signal-safe only.
- */
-static void
-process_guard(const struct proc_spec *spec, pid_t parent, int outfd,
-    int errfd, int report, int statusfd)
-{
-	sigset_t	 set;
-	pid_t		 pid, self = getpid();
-	ssize_t		 n;
-	int		 status, sig;
-
-	setpgid(0, 0);
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-#ifdef PR_SET_PDEATHSIG
-	if (prctl(PR_SET_PDEATHSIG, SIGRTMIN) == -1 || getppid() != parent)
-		_exit(PROCESS_EXEC_FAILED);
-#else
-	(void)parent;
-#endif
-	if ((pid = fork()) == -1)
-		_exit(PROCESS_EXEC_FAILED);
-	if (pid == 0)
-		process_child(spec, self, outfd, errfd, report);
-	close(report);
-	if (outfd != -1)
-		close(outfd);
-	if (errfd != -1 && errfd != outfd)
-		close(errfd);
-	for (;;) {
-		if ((sig = sigwaitinfo(&set, NULL)) == -1)
-			continue;
-		if (sig == SIGRTMIN) {
-			/* The wrapper is gone: so is everything it ran. */
-			kill(0, SIGKILL);
-			_exit(PROCESS_EXEC_FAILED);
-		}
-		/* INT, TERM, HUP reach the script through the group. */
-		if (sig != SIGCHLD)
-			continue;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-	}
-	do
-		n = write(statusfd, &status, sizeof(status));
-	while (n == -1 && errno == EINTR);
-	_exit(0);
 }
 
 int
@@ -416,16 +826,13 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
     char **errp)
 {
 	struct process_sigsave	 ss;
-	siginfo_t		 info;
+	struct guard_msg	 m;
 	int64_t			 start, now, t_timeout, t_tick, t_kill, next;
-	pid_t			 pid = -1, parent;
 	long			 grace;
-	ssize_t			 n;
 	bool			 blocked = false, stopping = false;
-	int			 outfd = -1, errfd = -1, report[2] = { -1, -1 };
-	int			 statusp[2] = { -1, -1 };
-	int			 teep[2] = { -1, -1 }, sfd = -1;
-	int			 status, sig, e, ret = -1;
+	int			 outfd = -1, errfd = -1;
+	int			 teep[2] = { -1, -1 }, sfd = -1, sock;
+	int			 fds[2], status = 0, sig, e, tries, ret = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (spec->argv == NULL || spec->argv[0] == NULL ||
@@ -459,15 +866,6 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		errfd = teep[1];
 		teep[1] = -1;
 	}
-	if (pipe2(report, O_CLOEXEC) == -1 ||
-	    (report[0] = process_fd_high(report[0])) == -1 ||
-	    (report[1] = process_fd_high(report[1])) == -1 ||
-	    pipe2(statusp, O_CLOEXEC) == -1 ||
-	    (statusp[0] = process_fd_high(statusp[0])) == -1 ||
-	    (statusp[1] = process_fd_high(statusp[1])) == -1) {
-		process_seterr(errp, "could not create a pipe", NULL, errno);
-		goto out;
-	}
 
 	if (process_sig_block(&ss) == -1) {
 		process_seterr(errp, "could not block signals", NULL, errno);
@@ -480,69 +878,63 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		goto out;
 	}
 
-	parent = getpid();
-	start = process_now();
-	if ((pid = fork()) == -1) {
-		process_seterr(errp, "could not fork", NULL, errno);
+	/* A guard that died since the last run is replaced, once: the
+	 * request did not reach it, so nothing was started. */
+	for (tries = 0;; tries++) {
+		if ((sock = process_guard_get(errp)) == -1)
+			goto out;
+		start = process_now();
+		if (process_request(sock, spec, outfd, errfd) == 0)
+			break;
+		e = errno;
+		process_guard_drop(true);
+		if (tries > 0) {
+			process_seterr(errp, "could not reach the guard "
+			    "process", NULL, e);
+			goto out;
+		}
+	}
+	if (process_msg_recv(sock, &m, fds) != 1) {
+		/* It died with the request: so did what it started. */
+		process_seterr(errp, "the guard process died", NULL, EPIPE);
+		process_guard_drop(true);
 		goto out;
 	}
-	if (pid == 0) {
-		close(statusp[0]);
-		close(report[0]);
-		process_guard(spec, parent, outfd, errfd, report[1],
-		    statusp[1]);
-	}
-
-	/* Also here: whoever comes first, the group exists before exec. */
-	setpgid(pid, pid);
-	close(report[1]);
-	report[1] = -1;
-	close(statusp[1]);
-	statusp[1] = -1;
+	/* The guard holds them now: ours would keep the pipe open. */
 	if (errfd != outfd && errfd != -1)
 		close(errfd);
 	if (outfd != -1)
 		close(outfd);
 	outfd = errfd = -1;
-
-	/* EOF once exec succeeded; an errno if it failed. */
-	do
-		n = read(report[0], &e, sizeof(e));
-	while (n == -1 && errno == EINTR);
-	if (n == sizeof(e)) {
+	if (m.type == GUARD_NOEXEC) {
 		res->exec_failed = true;
-		res->exec_errno = e;
+		res->exec_errno = m.n;
+		res->exited = true;
+		res->exit_code = PROCESS_EXEC_FAILED;
+		goto done;
+	}
+	if (m.type != GUARD_STARTED) {
+		process_seterr(errp, "could not fork", NULL,
+		    m.type == GUARD_NOSPAWN ? m.n : EPROTO);
+		goto out;
 	}
 
 	grace = spec->grace_ms > 0 ? spec->grace_ms : PROCESS_GRACE_MS;
 	t_timeout = process_deadline(start, spec->timeout_ms);
-	t_tick = spec->tick != NULL && !res->exec_failed ?
-	    process_deadline(start, spec->tick_ms) : PROCESS_NEVER;
+	t_tick = spec->tick != NULL ? process_deadline(start, spec->tick_ms) :
+	    PROCESS_NEVER;
 	t_kill = PROCESS_NEVER;
 
 	for (;;) {
-		/* WNOWAIT: the zombie keeps the pgid ours until the end. */
-		memset(&info, 0, sizeof(info));
-		if (waitid(P_PID, pid, &info,
-		    WEXITED | WNOHANG | WNOWAIT) == -1) {
-			if (errno == EINTR)
-				continue;
-			/* Cannot watch it: end it, the reaping says how. */
-			process_kill(pid, SIGKILL);
-			break;
-		}
-		if (info.si_pid == pid)
-			break;
-
 		now = process_now();
 		if (!stopping && now >= t_timeout) {
 			res->timed_out = true;
-			process_kill(pid, SIGTERM);
+			process_kill(sock, SIGTERM);
 			stopping = true;
 			t_kill = process_deadline(now, grace);
 		}
 		if (now >= t_kill) {
-			process_kill(pid, SIGKILL);
+			process_kill(sock, SIGKILL);
 			t_kill = PROCESS_NEVER;
 		}
 		if (now >= t_tick) {
@@ -555,7 +947,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 				if (!stopping || (spec->tick_grace_ms > 0 &&
 				    spec->tick_grace_ms < grace)) {
 					if (!stopping)
-						process_kill(pid, SIGTERM);
+						process_kill(sock, SIGTERM);
 					stopping = true;
 					t_kill = process_deadline(process_now(),
 					    spec->tick_grace_ms > 0 ?
@@ -573,45 +965,41 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		next = t_kill < t_tick ? t_kill : t_tick;
 		if (!stopping && t_timeout < next)
 			next = t_timeout;
-		if ((sig = process_wait(sfd, &teep[0], spec, next)) <= 0 ||
-		    sig == SIGCHLD)
+		sig = process_wait(sfd, sock, &teep[0], spec, next, &m);
+		if (sig == -2 && m.type == GUARD_EXITED) {
+			status = m.n;
+			break;
+		}
+		if (sig == -3) {
+			/* Killed: the script died with it (PDEATHSIG). */
+			process_seterr(errp, "the guard process died", NULL,
+			    EPIPE);
+			process_guard_drop(true);
+			goto out;
+		}
+		if (sig <= 0 || sig == SIGCHLD)
 			continue;
 
 		/* SIGINT, SIGTERM or SIGHUP: pass it on, each time. */
 		if (res->cancel_signo == 0)
 			res->cancel_signo = sig;
-		process_kill(pid, sig);
+		process_kill(sock, sig);
 		if (!stopping) {
 			stopping = true;
 			t_kill = process_deadline(process_now(), grace);
 		}
 	}
 
-	/* Stragglers must not outlive the run, then reap the leader. */
-	process_kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			process_seterr(errp, "could not reap the child", NULL,
-			    errno);
-			goto out;
-		}
-	}
-	res->elapsed = (double)(process_now() - start) / PROCESS_NS_PER_S;
 	/* The group is dead: what is left in the pipe is all there is. */
 	if (teep[0] != -1)
 		process_tee(&teep[0], spec);
-	/* The script's own status, from the guard; if the guard was killed
-	 * first (SIGKILL at the end of a grace period), the script was too. */
-	do
-		n = read(statusp[0], &e, sizeof(e));
-	while (n == -1 && errno == EINTR);
-	if (n == sizeof(e))
-		status = e;
 	if (WIFEXITED(status)) {
 		res->exited = true;
 		res->exit_code = WEXITSTATUS(status);
 	} else if (WIFSIGNALED(status))
 		res->signo = WTERMSIG(status);
+done:
+	res->elapsed = (double)(process_now() - start) / PROCESS_NS_PER_S;
 	ret = 0;
 
 out:
@@ -621,20 +1009,12 @@ out:
 		close(errfd);
 	if (outfd != -1)
 		close(outfd);
-	if (report[0] != -1)
-		close(report[0]);
-	if (report[1] != -1)
-		close(report[1]);
 	if (sfd != -1)
 		close(sfd);
 	if (teep[0] != -1)
 		close(teep[0]);
 	if (teep[1] != -1)
 		close(teep[1]);
-	if (statusp[0] != -1)
-		close(statusp[0]);
-	if (statusp[1] != -1)
-		close(statusp[1]);
 	return ret;
 }
 

@@ -40,15 +40,18 @@ struct proc_result {
 };
 
 /*
- * Run spec->argv with spec->envp and wait for it. The child gets its own
- * process group, dies with the wrapper (PR_SET_PDEATHSIG), inherits no
- * descriptor but 0-2 (and the two log files), and has default signal
- * dispositions and an empty signal mask. While it runs, SIGINT, SIGTERM and
- * SIGHUP sent to us are forwarded to its process group (and it is killed if
- * it has not exited grace_ms later); at timeout_ms it gets SIGTERM, then
- * SIGKILL after grace_ms. Return 0 with *res filled once the child is
- * reaped, or -1 with *errp (caller frees) if it could not be started at all
- * (fork failure, log file not creatable).
+ * Run spec->argv with spec->envp and wait for it. The child is spawned by
+ * a guard process, forked at the first call and kept for the next ones: a
+ * child of ours in a process group of its own, gone when we are. The child
+ * leads a process group of its own, which the guard kills when we die,
+ * inherits no descriptor but 0-2 (and the two log files), and has default
+ * signal dispositions and an empty signal mask. While it runs, SIGINT,
+ * SIGTERM and SIGHUP sent to us are forwarded to its process group (and it
+ * is killed if it has not exited grace_ms later); at timeout_ms it gets
+ * SIGTERM, then SIGKILL after grace_ms. Return 0 with *res filled once the
+ * child is reaped, or -1 with *errp (caller frees) if it could not be
+ * started at all (fork failure, log file not creatable) or the guard was
+ * killed under it (the child dies with the guard).
  *
  * argv[0] is searched in our own $PATH, as execvpe does, not envp's. A
  * child that could not be executed is reported with exec_failed, exited and

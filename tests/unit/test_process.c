@@ -55,6 +55,8 @@ static bool	 wait_until_gone(pid_t);
 static int	 tick(void *);
 static void	 run(struct proc_spec *, struct proc_result *);
 static double	 now_s(void);
+static long	 guard_of_run(void);
+static int	 kill_guard_tick(void *);
 
 /* Return a NULL-terminated copy of the arguments, up to a NULL. */
 static char **
@@ -736,12 +738,101 @@ test_process_group(void **state)
 	assert_int_equal(sscanf(s, "%ld %ld %ld %ld", &pid, &pgid, &ppid,
 	    &ppgid), 4);
 	free(s);
-	/* A group of its own, led by the guard between us and the script. */
+	/* A group of its own, which the script leads, spawned by the guard
+	 * between us and it; the guard is in neither our group nor its. */
+	assert_int_equal(pid, pgid);
 	assert_int_not_equal(pgid, (long)getpgrp());
 	assert_int_not_equal(ppid, (long)getpid());
-	assert_int_equal(ppid, pgid);
-	assert_int_equal(ppgid, pgid);
-	assert_int_not_equal(pid, pgid);
+	assert_int_not_equal(ppgid, (long)getpgrp());
+	assert_int_not_equal(ppgid, pgid);
+}
+
+/* Run "echo $PPID" and return the guard that ran it. */
+static long
+guard_of_run(void)
+{
+	char		 out[PATH_MAX];
+	char		**argv = av("sh", "-c", "echo $PPID", NULL);
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	long		 ppid;
+	char		*s;
+
+	tmp_path(out, sizeof(out), "ppid");
+	spec.argv = argv;
+	spec.stdout_path = out;
+	run(&spec, &res);
+	assert_int_equal(res.exit_code, 0);
+	assert_non_null(s = slurp(out));
+	ppid = strtol(s, NULL, 10);
+	free(s);
+	assert_true(ppid > 1 && ppid != (long)getpid());
+	return ppid;
+}
+
+/* One guard serves every run; a dead one is replaced before the next. */
+static void
+test_guard_reused(void **state)
+{
+	long	 g1, g2, g3;
+
+	(void)state;
+	g1 = guard_of_run();
+	g2 = guard_of_run();
+	assert_int_equal(g1, g2);
+	assert_int_equal(kill((pid_t)g1, SIGKILL), 0);
+	assert_true(wait_until_gone((pid_t)g1));
+	g3 = guard_of_run();
+	assert_int_not_equal(g3, g1);
+	assert_int_equal(guard_of_run(), g3);
+}
+
+/* A tick that kills the guard once the script has said who it is. */
+static int
+kill_guard_tick(void *arg)
+{
+	const char	*pidfile = arg;
+	long		 script, guard;
+	char		*s;
+
+	if ((s = slurp(pidfile)) == NULL)
+		return 0;
+	if (sscanf(s, "%ld %ld", &script, &guard) == 2 && guard > 1)
+		kill((pid_t)guard, SIGKILL);
+	free(s);
+	return 0;
+}
+
+/* A guard killed under a running script: the run is an error, the script
+ * dies with the guard, and the next run gets a new guard. */
+static void
+test_guard_dies(void **state)
+{
+	char		 pidfile[PATH_MAX];
+	char		**argv;
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	long		 script, guard;
+	char		*s, *err = NULL;
+
+	(void)state;
+	tmp_path(pidfile, sizeof(pidfile), "guard");
+	argv = av("sh", "-c", "echo $$ $PPID > \"$1.tmp\"; "
+	    "mv \"$1.tmp\" \"$1\"; exec sleep 30", "sh", pidfile, NULL);
+	spec.argv = argv;
+	spec.envp = environ;
+	spec.tick_ms = 10;
+	spec.tick = kill_guard_tick;
+	spec.arg = pidfile;
+	assert_int_equal(process_run(&spec, &res, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "guard"));
+	free(err);
+	assert_non_null(s = slurp(pidfile));
+	assert_int_equal(sscanf(s, "%ld %ld", &script, &guard), 2);
+	free(s);
+	assert_true(wait_until_gone((pid_t)script));
+	assert_int_not_equal(guard_of_run(), guard);
 }
 
 static void
@@ -992,6 +1083,8 @@ main(void)
 		T(test_log_file_errors),
 		T(test_bad_spec),
 		T(test_process_group),
+		T(test_guard_reused),
+		T(test_guard_dies),
 		T(test_stragglers_killed),
 		T(test_dies_with_parent),
 		T(test_tree_dies_with_parent),
