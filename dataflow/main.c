@@ -57,6 +57,40 @@ cmd_usage(const struct cmd_entry *entry)
 	return EXIT_USAGE;
 }
 
+/* The command called name, or NULL. */
+static const struct cmd_entry *
+find_command(const char *name)
+{
+	const struct cmd_entry *const *c;
+
+	for (c = cmd_table; *c != NULL; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}
+
+/* "dataflow CMD --help" and "dataflow help CMD": its synopsis, on stdout. */
+static int
+command_help(const struct cmd_entry *c)
+{
+	printf("usage: dataflow %s %s\n\n%s\nSee dataflow(1).\n", c->name,
+	    c->usage, c->summary);
+	return EXIT_OK;
+}
+
+/* Whether argv asks for help before its "--": -h or --help. */
+static bool
+wants_help(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
 struct db *
 cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 {
@@ -189,7 +223,7 @@ main(int argc, char **argv)
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const struct cmd_entry *const *c;
+	const struct cmd_entry	*c;
 	struct global_opts	 g;
 	int			 ch;
 
@@ -240,21 +274,31 @@ main(int argc, char **argv)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	for (c = cmd_table; *c != NULL; c++) {
-		if (strcmp((*c)->name, argv[0]) == 0) {
-			if ((argc = take_global_options(&g, argc, argv)) ==
-			    -1) {
-				warnx("--config and --passkey-file need a "
-				    "file");
-				return EXIT_USAGE;
-			}
-			/* Subcommands parse their own options from 1;
-			 * 0 also resets glibc's internal getopt state. */
-			optind = 0;
-			return (*c)->exec(&g, argc, argv);
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc == 1) {
+			print_help(stdout);
+			return EXIT_OK;
 		}
+		if (argc == 2 && (c = find_command(argv[1])) != NULL)
+			return command_help(c);
+		if (argc == 2)
+			warnx("unknown command \"%s\"", argv[1]);
+		fputs("usage: dataflow help [COMMAND]\n", stderr);
+		return EXIT_USAGE;
 	}
-	warnx("unknown command \"%s\"", argv[0]);
-	print_help(stderr);
-	return EXIT_USAGE;
+	if ((c = find_command(argv[0])) == NULL) {
+		warnx("unknown command \"%s\"", argv[0]);
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (wants_help(argc, argv))
+		return command_help(c);
+	if ((argc = take_global_options(&g, argc, argv)) == -1) {
+		warnx("--config and --passkey-file need a file");
+		return EXIT_USAGE;
+	}
+	/* Subcommands parse their own options from 1; 0 also resets glibc's
+	 * internal getopt state. */
+	optind = 0;
+	return c->exec(&g, argc, argv);
 }
