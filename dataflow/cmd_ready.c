@@ -1,7 +1,6 @@
 /* cmd_ready.c: "dataflow ready": mark externally produced partitions READY. */
 #include <err.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
-#include "range.h"
 #include "settings.h"
 #include "xmalloc.h"
 
@@ -34,48 +32,27 @@ static const char audit_ready_sql[] =
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_DAILY, OPT_STEP };
 	static const struct option longopts[] = {
-		{ "from",	required_argument,	NULL, OPT_FROM },
-		{ "to",		required_argument,	NULL, OPT_TO },
-		{ "daily",	no_argument,		NULL, OPT_DAILY },
-		{ "step",	required_argument,	NULL, OPT_STEP },
+		CMD_RANGE_OPTIONS,
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char	*from = NULL, *to = NULL, *dataset, *p[4], *errstr;
-	char		**ids = NULL, **range = NULL, *array = NULL;
-	char		*actor = NULL, *detail = NULL, *errmsg = NULL;
-	size_t		 nids = 0, nrange = 0, i;
+	struct cmd_partitions cp = { 0 };
+	const char	*dataset, *p[4];
+	char		**ids, *array = NULL;
+	char		*actor = NULL, *detail = NULL;
+	size_t		 nids;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 }, ignore = { 0 };
 	struct db_result *r;
 	json_t		*o;
-	long		 step = 0, changed;
-	bool		 daily = false, in_tx = false;
+	long		 changed;
+	bool		 in_tx = false;
 	int		 ch, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_TO:
-			to = optarg;
-			break;
-		case OPT_DAILY:
-			daily = true;
-			break;
-		case OPT_STEP:
-			step = (long)strtonum(optarg, 1, LONG_MAX, &errstr);
-			if (errstr != NULL) {
-				warnx("--step \"%s\" is %s", optarg, errstr);
-				return cmd_usage(&cmd_ready_entry);
-			}
-			break;
-		default:
+		if (cmd_range_option(&cp, ch, optarg) != 1)
 			return cmd_usage(&cmd_ready_entry);
-		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -90,35 +67,12 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		warnx("\"today\" is managed by dataflow itself");
 		return EXIT_USAGE;
 	}
-	if ((from != NULL) != (to != NULL) || (from != NULL &&
-	    daily == (step > 0)) || (from == NULL && (daily || step > 0))) {
-		warnx("a range needs --from, --to and one of --daily or "
-		    "--step N");
+	if (cp.from == NULL && argc < 2 && !cp.daily && cp.step == 0)
 		return cmd_usage(&cmd_ready_entry);
-	}
-	if (from == NULL && argc < 2)
-		return cmd_usage(&cmd_ready_entry);
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!dataid_valid(argv[i])) {
-			warnx("\"%s\" is not a valid dataid", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (from != NULL) {
-		range = range_expand(from, to, daily ? RANGE_DAILY :
-		    RANGE_STEP, step, &nrange, &errmsg);
-		if (range == NULL) {
-			warnx("%s", errmsg);
-			free(errmsg);
-			return EXIT_USAGE;
-		}
-	}
-	nids = (size_t)argc - 1 + nrange;
-	ids = xcalloc(nids + 1, sizeof(*ids));
-	for (i = 1; i < (size_t)argc; i++)
-		ids[i - 1] = argv[i];
-	for (i = 0; i < nrange; i++)
-		ids[(size_t)argc - 1 + i] = range[i];
+	if (cmd_partitions(&cp, argv + 1, (size_t)argc - 1) == -1)
+		return EXIT_USAGE;
+	ids = cp.ids;
+	nids = cp.n;
 
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
@@ -185,8 +139,7 @@ out:
 	free(actor);
 	free(detail);
 	free(array);
-	free(ids);
-	range_free(range);
+	cmd_partitions_free(&cp);
 	db_close(db);
 	settings_free(s);
 	return status;

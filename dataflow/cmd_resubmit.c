@@ -3,7 +3,6 @@
  * a job's claims. Each is audited. */
 #include <err.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
-#include "range.h"
 #include "settings.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -161,51 +159,35 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 static int
 cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_DAILY, OPT_STEP, OPT_FAILED,
-	    OPT_DOWNSTREAM, OPT_DRY_RUN, OPT_REASON };
+	enum { OPT_FAILED = 256, OPT_DOWNSTREAM, OPT_DRY_RUN, OPT_REASON };
 	static const struct option longopts[] = {
-		{ "from",	required_argument,	NULL, OPT_FROM },
-		{ "to",		required_argument,	NULL, OPT_TO },
-		{ "daily",	no_argument,		NULL, OPT_DAILY },
-		{ "step",	required_argument,	NULL, OPT_STEP },
+		CMD_RANGE_OPTIONS,
 		{ "failed",	no_argument,		NULL, OPT_FAILED },
 		{ "downstream",	no_argument,		NULL, OPT_DOWNSTREAM },
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "reason",	required_argument,	NULL, OPT_REASON },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char	*from = NULL, *to = NULL, *jobid, *reason = NULL;
-	const char	*p[6], *errstr;
-	char		**ids = NULL, **range = NULL, *array = NULL;
-	char		*actor = NULL, *errmsg = NULL;
-	size_t		 nids, nrange = 0, i;
+	struct cmd_partitions cp = { 0 };
+	const char	*jobid, *reason = NULL, *p[6];
+	char		**ids, *array = NULL, *actor = NULL;
+	size_t		 nids;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 }, ignore = { 0 };
 	struct db_result *r = NULL;
-	long		 step = 0;
-	bool		 daily = false, failed = false, downstream = false;
+	bool		 failed = false, downstream = false;
 	bool		 dry_run = false, in_tx = false;
-	int		 ch, j, nrefused = 0, status = EXIT_USAGE;
+	int		 ch, i, nrefused = 0, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (cmd_range_option(&cp, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return cmd_usage(&cmd_resubmit_entry);
+		}
 		switch (ch) {
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_TO:
-			to = optarg;
-			break;
-		case OPT_DAILY:
-			daily = true;
-			break;
-		case OPT_STEP:
-			step = (long)strtonum(optarg, 1, LONG_MAX, &errstr);
-			if (errstr != NULL) {
-				warnx("--step \"%s\" is %s", optarg, errstr);
-				return cmd_usage(&cmd_resubmit_entry);
-			}
-			break;
 		case OPT_FAILED:
 			failed = true;
 			break;
@@ -231,39 +213,17 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		warnx("\"%s\" is not a valid job id", jobid);
 		return EXIT_USAGE;
 	}
-	if ((from != NULL) != (to != NULL) || (from != NULL &&
-	    daily == (step > 0)) || (from == NULL && (daily || step > 0))) {
-		warnx("a range needs --from, --to and one of --daily or "
-		    "--step N");
-		return cmd_usage(&cmd_resubmit_entry);
-	}
-	if (from == NULL && argc < 2 && !failed) {
+	if (cp.from == NULL && argc < 2 && !failed && !cp.daily &&
+	    cp.step == 0) {
 		warnx("name the partitions: DATAID..., a range or --failed");
 		return cmd_usage(&cmd_resubmit_entry);
 	}
 	if (reason_check(reason) == -1)
 		return EXIT_USAGE;
-	for (j = 1; j < argc; j++) {
-		if (!dataid_valid(argv[j])) {
-			warnx("\"%s\" is not a valid dataid", argv[j]);
-			return EXIT_USAGE;
-		}
-	}
-	if (from != NULL) {
-		range = range_expand(from, to, daily ? RANGE_DAILY :
-		    RANGE_STEP, step, &nrange, &errmsg);
-		if (range == NULL) {
-			warnx("%s", errmsg);
-			free(errmsg);
-			return EXIT_USAGE;
-		}
-	}
-	nids = (size_t)argc - 1 + nrange;
-	ids = xcalloc(nids + 1, sizeof(*ids));
-	for (i = 1; i < (size_t)argc; i++)
-		ids[i - 1] = argv[i];
-	for (i = 0; i < nrange; i++)
-		ids[(size_t)argc - 1 + i] = range[i];
+	if (cmd_partitions(&cp, argv + 1, (size_t)argc - 1) == -1)
+		return EXIT_USAGE;
+	ids = cp.ids;
+	nids = cp.n;
 
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
@@ -291,8 +251,8 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	in_tx = dry_run;
-	for (j = 0; j < db_rows(r); j++)
-		nrefused += refused(r, j);
+	for (i = 0; i < db_rows(r); i++)
+		nrefused += refused(r, i);
 	status = nrefused > 0 ? EXIT_FAIL : EXIT_OK;
 	if (g->json)
 		resubmit_json(r, dry_run, reason, nrefused);
@@ -313,8 +273,7 @@ out:
 	db_result_free(r);
 	free(actor);
 	free(array);
-	free(ids);
-	range_free(range);
+	cmd_partitions_free(&cp);
 	db_close(db);
 	settings_free(s);
 	return status;

@@ -91,4 +91,43 @@ const char	*cmd_duration(const char *secs, char *buf, size_t len);
 struct table;
 void		 cmd_table_print(struct table *t);
 
+/*
+ * The partitions that ready and resubmit are given: DATAID arguments and a
+ * range, --from A --to B with --daily or --step N. CMD_RANGE_OPTIONS goes
+ * in a command's getopt_long table; cmd_range_option takes what it
+ * returns.
+ */
+enum {
+	CMD_OPT_FROM = 0x1000, CMD_OPT_TO, CMD_OPT_DAILY, CMD_OPT_STEP
+};
+#define CMD_RANGE_OPTIONS \
+	{ "from",	required_argument,	NULL, CMD_OPT_FROM }, \
+	{ "to",		required_argument,	NULL, CMD_OPT_TO }, \
+	{ "daily",	no_argument,		NULL, CMD_OPT_DAILY }, \
+	{ "step",	required_argument,	NULL, CMD_OPT_STEP }
+
+struct cmd_partitions {
+	const char	*from, *to;
+	bool		 daily;
+	long		 step;
+	char		**ids;		/* the arguments, then the range */
+	size_t		 n;
+	char		**range;	/* what ids points into */
+};
+
+/*
+ * Take getopt_long's ch if it is a range option: return 1 when taken, 0
+ * when ch is not one, -1 after printing why its value is wrong.
+ */
+int		 cmd_range_option(struct cmd_partitions *cp, int ch,
+		    const char *arg);
+/*
+ * Check the range options and the DATAID arguments args[0..nargs-1] and
+ * set cp->ids and cp->n to all of them; return 0, or print why and return
+ * -1 (a usage error). Release with cmd_partitions_free.
+ */
+int		 cmd_partitions(struct cmd_partitions *cp, char **args,
+		    size_t nargs);
+void		 cmd_partitions_free(struct cmd_partitions *cp);
+
 #endif

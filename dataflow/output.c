@@ -1,6 +1,7 @@
 /* output.c: what the operations subcommands share: JSON values from SQL
- * text, tables, times, durations and database errors. */
+ * text, tables, times, durations, database errors and partition lists. */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,10 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "ids.h"
+#include "range.h"
 #include "table.h"
+#include "xmalloc.h"
 
 int
 cmd_db_fail(const char *what, const struct db_error *e)
@@ -116,4 +120,77 @@ cmd_table_print(struct table *t)
 	fputs(s, stdout);
 	free(s);
 	table_free(t);
+}
+
+int
+cmd_range_option(struct cmd_partitions *cp, int ch, const char *arg)
+{
+	const char	*errstr;
+
+	switch (ch) {
+	case CMD_OPT_FROM:
+		cp->from = arg;
+		return 1;
+	case CMD_OPT_TO:
+		cp->to = arg;
+		return 1;
+	case CMD_OPT_DAILY:
+		cp->daily = true;
+		return 1;
+	case CMD_OPT_STEP:
+		cp->step = (long)strtonum(arg, 1, LONG_MAX, &errstr);
+		if (errstr != NULL) {
+			warnx("--step \"%s\" is %s", arg, errstr);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+cmd_partitions(struct cmd_partitions *cp, char **args, size_t nargs)
+{
+	size_t	 nrange = 0, i;
+	char	*errmsg = NULL;
+
+	cp->ids = cp->range = NULL;
+	cp->n = 0;
+	if ((cp->from != NULL) != (cp->to != NULL) || (cp->from != NULL &&
+	    cp->daily == (cp->step > 0)) ||
+	    (cp->from == NULL && (cp->daily || cp->step > 0))) {
+		warnx("a range needs --from, --to and one of --daily or "
+		    "--step N");
+		return -1;
+	}
+	for (i = 0; i < nargs; i++) {
+		if (!dataid_valid(args[i])) {
+			warnx("\"%s\" is not a valid dataid", args[i]);
+			return -1;
+		}
+	}
+	if (cp->from != NULL && (cp->range = range_expand(cp->from, cp->to,
+	    cp->daily ? RANGE_DAILY : RANGE_STEP, cp->step, &nrange,
+	    &errmsg)) == NULL) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		return -1;
+	}
+	cp->n = nargs + nrange;
+	cp->ids = xcalloc(cp->n + 1, sizeof(*cp->ids));
+	for (i = 0; i < nargs; i++)
+		cp->ids[i] = args[i];
+	for (i = 0; i < nrange; i++)
+		cp->ids[nargs + i] = cp->range[i];
+	return 0;
+}
+
+void
+cmd_partitions_free(struct cmd_partitions *cp)
+{
+	free(cp->ids);
+	range_free(cp->range);
+	cp->ids = cp->range = NULL;
+	cp->n = 0;
 }
