@@ -171,13 +171,11 @@ catalog_load(struct db *db, struct config **out, struct db_error *e)
 
 		jb->id = xstrdup(db_value(r, i, 0));
 		jb->paused = strcmp(db_value(r, i, 1), "t") == 0;
-		jb->max_attempts = atoi(db_value(r, i, 2));
-		jb->timeout_secs = (v = db_value(r, i, 3)) != NULL ?
-		    atol(v) : 0;
+		jb->max_attempts = (int)db_int(r, i, 2, 0);
+		jb->timeout_secs = (long)db_int(r, i, 3, 0);
 		if (config_order_parse(db_value(r, i, 4), &jb->order) == -1)
 			jb->order = ORDER_OLDEST_FIRST;
-		jb->max_running = (v = db_value(r, i, 5)) != NULL ?
-		    atoi(v) : 0;
+		jb->max_running = (int)db_int(r, i, 5, 0);
 		jb->owner = catalog_strdup_null(db_value(r, i, 6));
 		catalog_kv(db_value(r, i, 7), &jb->params, &jb->nparams);
 		catalog_argv(db_value(r, i, 8), &jb->notify, &jb->nnotify);

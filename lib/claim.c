@@ -200,12 +200,10 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 	    i++)
 		if (strcmp(outcome, claim_outcomes[i].name) == 0)
 			c->outcome = claim_outcomes[i].outcome;
-	if ((v = db_value(r, 0, 1)) != NULL)
-		c->run_id = strtoll(v, NULL, 10);
+	c->run_id = db_int(r, 0, 1, 0);
 	if ((v = db_value(r, 0, 2)) != NULL)
 		c->dataid = xstrdup(v);
-	if ((v = db_value(r, 0, 3)) != NULL)
-		c->attempt = atoi(v);
+	c->attempt = (int)db_int(r, 0, 3, 0);
 	if ((v = db_value(r, 0, 4)) != NULL &&
 	    claim_parse_info(v, c) == -1) {
 		e->kind = DB_ERR_QUERY;

@@ -1,6 +1,7 @@
 /* db.c: every libpq call of dataflow: connecting, parameterized statements,
  * results and the classification of errors into exit statuses. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -486,6 +487,18 @@ db_value(const struct db_result *r, int row, int col)
 	    col >= PQnfields(r->res) || PQgetisnull(r->res, row, col))
 		return NULL;
 	return PQgetvalue(r->res, row, col);
+}
+
+long long
+db_int(const struct db_result *r, int row, int col, long long dflt)
+{
+	const char	*v, *errstr;
+	long long	 n;
+
+	if ((v = db_value(r, row, col)) == NULL)
+		return dflt;
+	n = strtonum(v, LLONG_MIN, LLONG_MAX, &errstr);
+	return errstr == NULL ? n : dflt;
 }
 
 int

@@ -89,6 +89,12 @@ int			 db_rows(const struct db_result *r);
 int			 db_cols(const struct db_result *r);
 /* Return the value at (row, col), owned by r, or NULL if SQL NULL. */
 const char		*db_value(const struct db_result *r, int row, int col);
+/*
+ * Return the integer at (row, col), or dflt if it is SQL NULL or not an
+ * integer (values come from typed columns: the check is a safety net).
+ */
+long long		 db_int(const struct db_result *r, int row, int col,
+			    long long dflt);
 /* Return the column number of name in r, or -1. */
 int			 db_colnum(const struct db_result *r, const char *name);
 /* Free r; NULL is a no-op. */

@@ -11,19 +11,15 @@
 static int
 schema_file_version(const char *name)
 {
-	int	 v = 0;
-
 	if (strspn(name, "0123456789") != 3 || name[3] != '_')
 		return 0;
-	v = atoi(name);
-	return v;
+	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
 }
 
 int
 schema_version(struct db *db, struct db_error *e)
 {
 	struct db_result	*r;
-	const char		*v;
 	int			 version;
 
 	/* search_path is the dataflow schema: is its version table there? */
@@ -31,15 +27,14 @@ schema_version(struct db *db, struct db_error *e)
 	    "IS NULL THEN 0 ELSE -1 END", 0, NULL, e);
 	if (r == NULL)
 		return -1;
-	version = atoi(db_value(r, 0, 0));
+	version = (int)db_int(r, 0, 0, -1);
 	db_result_free(r);
 	if (version == 0)
 		return 0;
 	if ((r = db_query(db, "SELECT coalesce(max(version), 0) "
 	    "FROM schema_version", 0, NULL, e)) == NULL)
 		return -1;
-	v = db_value(r, 0, 0);
-	version = v != NULL ? atoi(v) : 0;
+	version = (int)db_int(r, 0, 0, 0);
 	db_result_free(r);
 	return version;
 }
