@@ -450,7 +450,13 @@ process_spawn(char *const *argv, char *const *envp, int outfd, int errfd,
 	volatile int	 err = 0;
 	pid_t		 pid, self = getpid();
 
+	/*
+	 * Not posix_spawn: it cannot set PR_SET_PDEATHSIG. The child makes
+	 * only system calls before it execs or _exits.
+	 */
+	/* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.vfork) */
 	if ((pid = vfork()) == 0)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Vfork) */
 		process_child(argv, envp, outfd, errfd, self, &err);
 	if (pid == -1) {
 		*e = errno;
@@ -807,7 +813,7 @@ process_wait(int sfd, int sock, int *teefd, const struct proc_spec *spec,
 	if (n == 3 && pfd[2].revents != 0)
 		process_tee(teefd, spec);
 	if (pfd[1].revents != 0) {
-		if ((rc = process_msg_recv(sock, m, fds)) != 1)
+		if (process_msg_recv(sock, m, fds) != 1)
 			return -3;
 		if (fds[0] != -1)
 			close(fds[0]);
@@ -937,7 +943,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 			process_kill(sock, SIGKILL);
 			t_kill = PROCESS_NEVER;
 		}
-		if (now >= t_tick) {
+		if (now >= t_tick && spec->tick != NULL) {
 			/* Going on through the grace period: it still runs. */
 			if (spec->tick(spec->arg) == -1) {
 				res->stopped_by_tick = true;

@@ -38,20 +38,17 @@ static int
 spool_mkdirs(const char *dir)
 {
 	char	*p, *copy = xstrdup(dir);
-	int	 rc = 0;
+	int	 rc;
 
+	/* The parents as mkdir -p; whether the last one exists decides. */
 	for (p = copy + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, 0700) == -1 && errno != EEXIST)
-			rc = -1;
+		(void)mkdir(copy, 0700);
 		*p = '/';
 	}
-	if (mkdir(copy, 0700) == -1 && errno != EEXIST)
-		rc = -1;
-	else
-		rc = 0;
+	rc = mkdir(copy, 0700) == -1 && errno != EEXIST ? -1 : 0;
 	free(copy);
 	return rc;
 }
