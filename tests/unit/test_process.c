@@ -55,6 +55,7 @@ static bool	 wait_until_gone(pid_t);
 static int	 tick(void *);
 static void	 run(struct proc_spec *, struct proc_result *);
 static double	 now_s(void);
+static char	*sh_output(const char *);
 static long	 guard_of_run(void);
 static int	 kill_guard_tick(void *);
 
@@ -208,6 +209,25 @@ tick(void *arg)
 	if (ts->stop_at != 0 && ts->calls >= ts->stop_at)
 		return -1;
 	return 0;
+}
+
+/* Run sh -c cmd, which must exit 0; return its output (caller frees). */
+static char *
+sh_output(const char *cmd)
+{
+	char		 out[PATH_MAX];
+	char		**argv = av("sh", "-c", cmd, NULL);
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	char		*s;
+
+	tmp_path(out, sizeof(out), "sh-output");
+	spec.argv = argv;
+	spec.stdout_path = out;
+	run(&spec, &res);
+	assert_int_equal(res.exit_code, 0);
+	assert_non_null(s = slurp(out));
+	return s;
 }
 
 /* Run spec, which must start; fill res. */
@@ -718,23 +738,13 @@ test_bad_spec(void **state)
 static void
 test_process_group(void **state)
 {
-	char		 out[PATH_MAX];
-	/* pid, pgid, parent pid and the parent's pgid of the script. */
-	char		**argv = av("sh", "-c",
-	    "echo $$ $(cut -d' ' -f5 /proc/$$/stat) $PPID "
-	    "$(cut -d' ' -f5 /proc/$PPID/stat)", NULL);
-	struct proc_spec spec = { 0 };
-	struct proc_result res;
 	long		 pid, pgid, ppid, ppgid;
 	char		*s;
 
 	(void)state;
-	tmp_path(out, sizeof(out), "pgid");
-	spec.argv = argv;
-	spec.stdout_path = out;
-	run(&spec, &res);
-	assert_int_equal(res.exit_code, 0);
-	assert_non_null(s = slurp(out));
+	/* pid, pgid, parent pid and the parent's pgid of the script. */
+	s = sh_output("echo $$ $(cut -d' ' -f5 /proc/$$/stat) $PPID "
+	    "$(cut -d' ' -f5 /proc/$PPID/stat)");
 	assert_int_equal(sscanf(s, "%ld %ld %ld %ld", &pid, &pgid, &ppid,
 	    &ppgid), 4);
 	free(s);
@@ -751,19 +761,10 @@ test_process_group(void **state)
 static long
 guard_of_run(void)
 {
-	char		 out[PATH_MAX];
-	char		**argv = av("sh", "-c", "echo $PPID", NULL);
-	struct proc_spec spec = { 0 };
-	struct proc_result res;
-	long		 ppid;
-	char		*s;
+	long	 ppid;
+	char	*s;
 
-	tmp_path(out, sizeof(out), "ppid");
-	spec.argv = argv;
-	spec.stdout_path = out;
-	run(&spec, &res);
-	assert_int_equal(res.exit_code, 0);
-	assert_non_null(s = slurp(out));
+	s = sh_output("echo $PPID");
 	ppid = strtol(s, NULL, 10);
 	free(s);
 	assert_true(ppid > 1 && ppid != (long)getpid());
