@@ -714,6 +714,12 @@ process_guard_get(char **errp)
 	return sv[0];
 }
 
+int
+process_start_guard(char **errp)
+{
+	return process_guard_get(errp) == -1 ? -1 : 0;
+}
+
 /* Ask the guard to signal the script's group. */
 static void
 process_kill(int sock, int sig)

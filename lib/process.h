@@ -66,6 +66,14 @@ int	process_run(const struct proc_spec *spec, struct proc_result *res,
 	    char **errp);
 
 /*
+ * Fork the guard now if it is not running; return 0, or -1 with *errp
+ * (caller frees; errp may be NULL). process_run does it when need be, but
+ * the guard is a copy of our memory as it is then: call this before
+ * decrypting what the script gets, and the guard holds none of it.
+ */
+int	process_start_guard(char **errp);
+
+/*
  * Return the path that execvp would run for prog (searching $PATH when it
  * has no '/'), caller frees; or NULL with errno ENOENT or EACCES.
  */

@@ -869,6 +869,9 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	int			 status;
 	enum finish_result	 rc;
 
+	/* The guard is a copy of us: make it before any password is
+	 * decrypted (if it fails, process_run says why). */
+	(void)process_start_guard(NULL);
 	passwords = dataset_passwords(sec, c, &errmsg);
 	if (errmsg != NULL) {
 		/* The script cannot run without its secrets; the partition
