@@ -101,7 +101,7 @@ static int	process_msg_send(int, const struct guard_msg *, const int *,
 static int	process_read_full(int, void *, size_t);
 static int	process_msg_recv(int, struct guard_msg *, int *);
 static void	process_child(char *const *, char *const *, int, int, pid_t,
-		    volatile int *) __attribute__((noreturn));
+		    int) __attribute__((noreturn));
 static pid_t	process_spawn(char *const *, char *const *, int, int, int *);
 static void	process_sig_defaults(void);
 static void	process_guard_signal(pid_t, int);
@@ -396,14 +396,16 @@ process_msg_recv(int sock, struct guard_msg *m, int *fds)
 
 /*
  * In the script's process, between vfork and exec: it shares the guard's
- * memory and stack, so only system calls, and the failure is left in
- * *err for the guard (which resumes once we exec or exit).
+ * memory and stack, so only system calls. A failure is written to report
+ * (close-on-exec: the guard reads EOF once exec succeeded) as an errno.
  */
 static void
 process_child(char *const *argv, char *const *envp, int outfd, int errfd,
-    pid_t guard, volatile int *err)
+    pid_t guard, int report)
 {
 	sigset_t	 none;
+	ssize_t		 n;
+	int		 e, fd;
 
 	/* Dies with the guard, even when the guard is killed itself. */
 #ifdef PR_SET_PDEATHSIG
@@ -425,9 +427,15 @@ process_child(char *const *argv, char *const *envp, int outfd, int errfd,
 		goto fail;
 	/* Everything above 2 is close-on-exec in the guard, but be sure. */
 #ifdef HAVE_CLOSE_RANGE
-	if (close_range(STDERR_FILENO + 1, ~0U, 0) == -1)
+	if ((report > STDERR_FILENO + 1 && close_range(STDERR_FILENO + 1,
+	    (unsigned)report - 1, 0) == -1) ||
+	    close_range((unsigned)report + 1, ~0U, 0) == -1)
 #endif
-		closefrom(STDERR_FILENO + 1);
+	{
+		for (fd = STDERR_FILENO + 1; fd < report; fd++)
+			close(fd);
+		closefrom(report + 1);
+	}
 	/* The guard's dispositions are the defaults; unblock everything.
 	 * Pending signals are not inherited: nothing fires in between. */
 	sigemptyset(&none);
@@ -435,21 +443,37 @@ process_child(char *const *argv, char *const *envp, int outfd, int errfd,
 		goto fail;
 	execvpe(argv[0], argv, envp);
 fail:
-	*err = errno != 0 ? errno : EINVAL;
+	e = errno != 0 ? errno : EINVAL;
+	do
+		n = write(report, &e, sizeof(e));
+	while (n == -1 && errno == EINTR);
 	_exit(PROCESS_EXEC_FAILED);
 }
 
 /*
  * Spawn a script from the guard. Return its pid; 0 with *e set when it
- * could not be executed (it is reaped); -1 with *e when vfork failed.
+ * could not be executed (it is reaped); -1 with *e when vfork failed. The
+ * exec's failure comes through a pipe, not the memory vfork shares:
+ * valgrind runs vfork as fork.
  */
 static pid_t
 process_spawn(char *const *argv, char *const *envp, int outfd, int errfd,
     int *e)
 {
-	volatile int	 err = 0;
 	pid_t		 pid, self = getpid();
+	ssize_t		 n;
+	int		 report[2] = { -1, -1 }, err = 0;
 
+	if (pipe2(report, O_CLOEXEC) == -1 ||
+	    (report[0] = process_fd_high(report[0])) == -1 ||
+	    (report[1] = process_fd_high(report[1])) == -1) {
+		*e = errno;
+		if (report[0] > -1)
+			close(report[0]);
+		if (report[1] > -1)
+			close(report[1]);
+		return -1;
+	}
 	/*
 	 * Not posix_spawn: it cannot set PR_SET_PDEATHSIG. The child makes
 	 * only system calls before it execs or _exits.
@@ -457,12 +481,18 @@ process_spawn(char *const *argv, char *const *envp, int outfd, int errfd,
 	/* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.vfork) */
 	if ((pid = vfork()) == 0)
 		/* NOLINTNEXTLINE(clang-analyzer-unix.Vfork) */
-		process_child(argv, envp, outfd, errfd, self, &err);
+		process_child(argv, envp, outfd, errfd, self, report[1]);
+	*e = errno;
+	close(report[1]);
 	if (pid == -1) {
-		*e = errno;
+		close(report[0]);
 		return -1;
 	}
-	if (err != 0) {
+	do
+		n = read(report[0], &err, sizeof(err));
+	while (n == -1 && errno == EINTR);
+	close(report[0]);
+	if (n == (ssize_t)sizeof(err)) {
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
 		*e = err;
