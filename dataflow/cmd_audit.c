@@ -290,12 +290,7 @@ cmd_audit_exec(struct global_opts *g, int argc, char **argv)
 	if ((r = db_query(db, audit_sql, 5, p, &e)) == NULL)
 		goto dberr;
 	status = EXIT_OK;
-	if (g->json)
-		cmd_json_print(audit_json(r));
-	else if (db_rows(r) == 0)
-		printf("no audit entries\n");
-	else
-		audit_table(r);
+	cmd_print_rows(g, r, audit_json, audit_table, "no audit entries");
 	goto out;
 dberr:
 	status = cmd_db_fail("read the audit trail", &e);

@@ -140,6 +140,18 @@ run_pairs(const char *text)
 	return s;
 }
 
+/* The listing of runs as JSON: {"runs": [...]}. */
+static json_t *
+runs_json(const struct db_result *r)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; i < db_rows(r); i++)
+		json_array_append_new(a, run_json(r, i, false));
+	return json_pack("{s:o}", "runs", a);
+}
+
 static void
 runs_table(const struct db_result *r)
 {
@@ -197,10 +209,9 @@ cmd_runs_exec(struct global_opts *g, int argc, char **argv)
 	const char		*p[5], *jobid = NULL, *label = NULL;
 	const char		*dataid = NULL;
 	char			 limbuf[24];
-	json_t			*a;
 	long			 limit = RUNS_LIMIT;
 	bool			 failed = false;
-	int			 ch, i, status;
+	int			 ch, status;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -260,15 +271,7 @@ cmd_runs_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	status = EXIT_OK;
-	if (g->json) {
-		a = json_array();
-		for (i = 0; i < db_rows(r); i++)
-			json_array_append_new(a, run_json(r, i, false));
-		cmd_json_print(json_pack("{s:o}", "runs", a));
-	} else if (db_rows(r) == 0)
-		printf("no runs\n");
-	else
-		runs_table(r);
+	cmd_print_rows(g, r, runs_json, runs_table, "no runs");
 out:
 	db_result_free(r);
 	db_error_clear(&e);

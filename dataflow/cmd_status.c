@@ -533,12 +533,8 @@ cmd_status_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	status = EXIT_OK;
-	if (g->json)
-		cmd_json_print(status_json(r));
-	else if (db_rows(r) == 0)
-		printf("no jobs: declare them with \"dataflow apply\"\n");
-	else
-		status_table(r);
+	cmd_print_rows(g, r, status_json, status_table,
+	    "no jobs: declare them with \"dataflow apply\"");
 out:
 	db_result_free(r);
 	db_error_clear(&e);

@@ -107,12 +107,8 @@ cmd_workers_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	status = EXIT_OK;
-	if (g->json)
-		cmd_json_print(workers_json(r));
-	else if (db_rows(r) == 0)
-		printf("no runs yet: no host has run a job\n");
-	else
-		workers_table(r);
+	cmd_print_rows(g, r, workers_json, workers_table,
+	    "no runs yet: no host has run a job");
 out:
 	db_result_free(r);
 	db_error_clear(&e);

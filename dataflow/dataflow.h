@@ -90,6 +90,15 @@ const char	*cmd_duration(const char *secs, char *buf, size_t len);
 /* Print a rendered table on stdout and free it. */
 struct table;
 void		 cmd_table_print(struct table *t);
+/*
+ * Print the rows of a listing: with --json, what json(r) makes; else
+ * empty (a line saying there is nothing) when r has no rows, or table(r).
+ */
+struct db_result;
+void		 cmd_print_rows(const struct global_opts *g,
+		    const struct db_result *r,
+		    struct json_t *(*json)(const struct db_result *),
+		    void (*table)(const struct db_result *), const char *empty);
 
 /*
  * The partitions that ready and resubmit are given: DATAID arguments and a

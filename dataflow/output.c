@@ -122,6 +122,19 @@ cmd_table_print(struct table *t)
 	table_free(t);
 }
 
+void
+cmd_print_rows(const struct global_opts *g, const struct db_result *r,
+    json_t *(*json)(const struct db_result *),
+    void (*table)(const struct db_result *), const char *empty)
+{
+	if (g->json)
+		cmd_json_print(json(r));
+	else if (db_rows(r) == 0)
+		printf("%s\n", empty);
+	else
+		table(r);
+}
+
 int
 cmd_range_option(struct cmd_partitions *cp, int ch, const char *arg)
 {
