@@ -169,10 +169,7 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	status = EXIT_OK;
 	goto out;
 dberr:
-	warnx("apply failed, nothing changed: %s", e.message);
-	status = db_error_exit(&e);
-	if (status == EXIT_OK || status == EXIT_SOFTWARE)
-		status = EXIT_FAIL;
+	status = cmd_db_fail("apply the configuration (nothing changed)", &e);
 out:
 	if (in_tx)
 		db_rollback(db, &ignore);
@@ -209,8 +206,7 @@ cmd_export_exec(struct global_opts *g, int argc, char **argv)
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
 	if (catalog_load(db, &c, &e) == -1) {
-		warnx("could not read the configuration: %s", e.message);
-		status = db_error_exit(&e);
+		status = cmd_db_fail("read the configuration", &e);
 	} else {
 		doc = config_to_json(c);
 		json_dumpf(doc, stdout, JSON_INDENT(2));

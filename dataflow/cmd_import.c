@@ -995,10 +995,7 @@ srcerr:
 		status = EXIT_FAIL;
 	goto out;
 dberr:
-	warnx("import failed, nothing changed: %s", e.message);
-	status = db_error_exit(&e);
-	if (status == EXIT_OK || status == EXIT_SOFTWARE)
-		status = EXIT_FAIL;
+	status = cmd_db_fail("import (nothing changed)", &e);
 out:
 	if (in_tx)
 		db_rollback(db, &ignore);

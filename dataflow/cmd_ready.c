@@ -127,10 +127,7 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	}
 	goto out;
 dberr:
-	warnx("could not mark partitions READY: %s", e.message);
-	status = db_error_exit(&e);
-	if (status == EXIT_OK || status == EXIT_SOFTWARE)
-		status = EXIT_FAIL;
+	status = cmd_db_fail("mark partitions READY", &e);
 out:
 	if (in_tx)
 		db_rollback(db, &ignore);

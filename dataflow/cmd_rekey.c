@@ -229,10 +229,7 @@ cmd_rekey_exec(struct global_opts *g, int argc, char **argv)
 	status = EXIT_OK;
 	goto out;
 dberr:
-	warnx("rekey failed, nothing changed: %s", e.message);
-	status = db_error_exit(&e);
-	if (status == EXIT_OK || status == EXIT_SOFTWARE)
-		status = EXIT_FAIL;
+	status = cmd_db_fail("rekey (nothing changed)", &e);
 	goto out;
 fail:
 	warnx("%s%s", errmsg, in_tx ? "; nothing changed" : "");
