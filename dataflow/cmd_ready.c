@@ -67,7 +67,7 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		warnx("\"today\" is managed by dataflow itself");
 		return EXIT_USAGE;
 	}
-	if (cp.from == NULL && argc < 2 && !cp.daily && cp.step == 0)
+	if (argc < 2 && !cmd_range_given(&cp))
 		return cmd_usage(&cmd_ready_entry);
 	if (cmd_partitions(&cp, argv + 1, (size_t)argc - 1) == -1)
 		return EXIT_USAGE;

@@ -213,8 +213,7 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		warnx("\"%s\" is not a valid job id", jobid);
 		return EXIT_USAGE;
 	}
-	if (cp.from == NULL && argc < 2 && !failed && !cp.daily &&
-	    cp.step == 0) {
+	if (argc < 2 && !failed && !cmd_range_given(&cp)) {
 		warnx("name the partitions: DATAID..., a range or --failed");
 		return cmd_usage(&cmd_resubmit_entry);
 	}

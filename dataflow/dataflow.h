@@ -130,6 +130,8 @@ struct cmd_partitions {
  */
 int		 cmd_range_option(struct cmd_partitions *cp, int ch,
 		    const char *arg);
+/* Whether any range option was given (a range, or half of one). */
+bool		 cmd_range_given(const struct cmd_partitions *cp);
 /*
  * Check the range options and the DATAID arguments args[0..nargs-1] and
  * set cp->ids and cp->n to all of them; return 0, or print why and return

@@ -162,6 +162,13 @@ cmd_range_option(struct cmd_partitions *cp, int ch, const char *arg)
 	}
 }
 
+bool
+cmd_range_given(const struct cmd_partitions *cp)
+{
+	return cp->from != NULL || cp->to != NULL || cp->daily ||
+	    cp->step > 0;
+}
+
 int
 cmd_partitions(struct cmd_partitions *cp, char **args, size_t nargs)
 {
