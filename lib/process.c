@@ -678,7 +678,10 @@ process_guard_main(int sock, pid_t parent)
 			continue;
 		if (process_msg_recv(sock, &m, fds) != 1)
 			break;		/* EOF: the wrapper is gone */
-		if (m.type == GUARD_RUN && script <= 0)
+		if (m.type == GUARD_RUN && script > 0)
+			break;		/* out of step: its strings would be
+					   read as requests */
+		if (m.type == GUARD_RUN)
 			script = process_guard_run(sock, &m, fds);
 		else {
 			if (m.type == GUARD_KILL && m.n > 0 && m.n < NSIG)
