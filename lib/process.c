@@ -873,6 +873,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 	struct process_sigsave	 ss;
 	struct guard_msg	 m;
 	int64_t			 start, now, t_timeout, t_tick, t_kill, next;
+	int			 ticked;
 	long			 grace;
 	bool			 blocked = false, stopping = false;
 	int			 outfd = -1, errfd = -1;
@@ -984,7 +985,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		}
 		if (now >= t_tick && spec->tick != NULL) {
 			/* Going on through the grace period: it still runs. */
-			if (spec->tick(spec->arg) == -1) {
+			if ((ticked = spec->tick(spec->arg)) == -1) {
 				res->stopped_by_tick = true;
 				t_tick = PROCESS_NEVER;
 				/* A lost lease may allow less than the
@@ -998,6 +999,11 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 					    spec->tick_grace_ms > 0 ?
 					    spec->tick_grace_ms : grace);
 				}
+			} else if (ticked > 0) {
+				/* It asked to be called again sooner. */
+				t_tick = process_deadline(process_now(),
+				    ticked < spec->tick_ms ? ticked :
+				    spec->tick_ms);
 			} else {
 				/* A slow tick does not make a burst of them. */
 				t_tick += spec->tick_ms * PROCESS_NS_PER_MS;

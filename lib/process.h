@@ -16,7 +16,9 @@ struct proc_spec {
 	long		 tick_grace_ms;	/* SIGTERM to SIGKILL when tick stops
 					   the child; 0: grace_ms */
 	/* Called every tick_ms while the child runs (lease renewal). Return
-	 * 0 to go on, -1 to stop the child (the run lost its claim). */
+	 * 0 to go on, N > 0 to be called again in N ms instead (sooner: a
+	 * renewal that failed is retried until the database is back), -1 to
+	 * stop the child (the run lost its claim). */
 	int		(*tick)(void *arg);
 	void		*arg;
 	/* When set and stderr_path is NULL, the child's stderr is a pipe and
