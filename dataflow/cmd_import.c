@@ -264,7 +264,8 @@ import_connect_source(const struct global_opts *g, const char *source,
 			goto fail;
 	} else if (s->password != NULL)
 		password = xstrdup(s->password);
-	db = db_connect(s, password, "dataflow import-opendataflow", &e);
+	db = db_connect(s, password, "dataflow import-opendataflow",
+	    DB_SEARCH_PATH, &e);
 	if (db == NULL) {
 		warnx("could not connect to the OpenDataFlow database: %s",
 		    e.message);

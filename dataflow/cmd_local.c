@@ -352,7 +352,7 @@ local_connect(struct local_ctx *c, const char *dbname, struct db_error *e)
 		e->message = errmsg;
 		return NULL;
 	}
-	db = db_connect(s, NULL, "dataflow local", e);
+	db = db_connect(s, NULL, "dataflow local", DB_SEARCH_PATH, e);
 	settings_free(s);
 	return db;
 }

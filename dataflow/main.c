@@ -132,7 +132,7 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 		secrets_close(&sec);
 	} else if (s->password != NULL)
 		password = xstrdup(s->password);
-	db = db_connect(s, password, "dataflow", &e);
+	db = db_connect(s, password, "dataflow", DB_SEARCH_PATH, &e);
 	xfreezero_str(password);
 	if (db == NULL) {
 		warnx("could not connect to the dataflow database: %s",

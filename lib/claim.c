@@ -11,17 +11,23 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
-static const char claim_sql[] =
-    "SELECT outcome, run_id, dataid, attempt, info FROM df_claim("
-    "$1, $2, $3, $4::text[], $5, $6::integer, $7, $8, $9::jsonb, "
-    "$10::integer, $11::boolean)";
+/*
+ * The statements name the schema of their df_* function (%s, the quoted
+ * identifier from db_schema), so that they need no session search_path:
+ * each is one autocommitted statement, right for PgBouncer's transaction
+ * pooling. The functions pin their own search_path.
+ */
+#define CLAIM_SQL \
+    "SELECT outcome, run_id, dataid, attempt, info FROM %s.df_claim(" \
+    "$1, $2, $3, $4::text[], $5, $6::integer, $7, $8, $9::jsonb, " \
+    "$10::integer, $11::boolean)"
 
-static const char finish_sql[] =
-    "SELECT df_end_run($1::bigint, $2, $3::integer, $4::integer, $5, "
-    "$6::jsonb, $7)";
+#define FINISH_SQL \
+    "SELECT %s.df_end_run($1::bigint, $2, $3::integer, $4::integer, $5, " \
+    "$6::jsonb, $7)"
 
-static const char renew_sql[] =
-    "SELECT df_renew($1::bigint, $2::integer)";
+#define RENEW_SQL \
+    "SELECT %s.df_renew($1::bigint, $2::integer)"
 
 static const struct {
 	const char		*name;
@@ -166,7 +172,7 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 {
 	struct db_result	*r = NULL;
 	char			 pid[16], lease[24];
-	char			*exclude, *params;
+	char			*exclude, *params, *sql;
 	const char		*p[11], *outcome, *v;
 	size_t			 i;
 	int			 rc = -1;
@@ -188,7 +194,10 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 	p[9] = lease;
 	p[10] = req->dry_run ? "true" : "false";
 
-	if ((r = db_query(db, claim_sql, 11, p, e)) == NULL)
+	sql = xasprintf(CLAIM_SQL, db_schema(db));
+	r = db_query(db, sql, 11, p, e);
+	free(sql);
+	if (r == NULL)
 		goto out;
 	if (db_rows(r) != 1 || (outcome = db_value(r, 0, 0)) == NULL) {
 		e->kind = DB_ERR_QUERY;
@@ -255,10 +264,10 @@ claim_clear(struct claim *c)
 
 int
 claim_finish(struct db *db, long long run_id, const struct run_end *end,
-    char **fenced_by, struct db_error *e)
+    long timeout_ms, char **fenced_by, struct db_error *e)
 {
 	struct db_result	*r;
-	char			 id[24], code[16], sig[16];
+	char			 id[24], code[16], sig[16], *sql;
 	const char		*p[7], *v;
 	int			 rc;
 
@@ -272,12 +281,21 @@ claim_finish(struct db *db, long long run_id, const struct run_end *end,
 	p[4] = end->message;
 	p[5] = end->metrics_json;
 	p[6] = end->stderr_tail;
-	if ((r = db_query(db, finish_sql, 7, p, e)) == NULL)
+	sql = xasprintf(FINISH_SQL, db_schema(db));
+	r = db_query_timeout(db, sql, 7, p, timeout_ms, e);
+	free(sql);
+	if (r == NULL)
 		return -1;
 	v = db_value(r, 0, 0);
 	rc = 0;
-	if (v != NULL) {
-		/* The run had already ended: someone else owns the claim. */
+	/*
+	 * The run had already ended. With the status we are recording, it
+	 * was this very outcome: an earlier attempt committed and only its
+	 * answer was lost with the connection (nobody else ends a run with
+	 * its own outcome; a reaper says ABANDONED). Otherwise someone else
+	 * owns the claim now.
+	 */
+	if (v != NULL && strcmp(v, end->status) != 0) {
 		if (fenced_by != NULL)
 			*fenced_by = xstrdup(v);
 		rc = 1;
@@ -291,7 +309,7 @@ claim_renew(struct db *db, long long run_id, long lease_secs,
     long timeout_ms, struct db_error *e)
 {
 	struct db_result	*r;
-	char			 id[24], lease[24];
+	char			 id[24], lease[24], *sql;
 	const char		*p[2], *v;
 	int			 held;
 
@@ -299,7 +317,10 @@ claim_renew(struct db *db, long long run_id, long lease_secs,
 	snprintf(lease, sizeof(lease), "%ld", lease_secs);
 	p[0] = id;
 	p[1] = lease;
-	if ((r = db_query_timeout(db, renew_sql, 2, p, timeout_ms, e)) == NULL)
+	sql = xasprintf(RENEW_SQL, db_schema(db));
+	r = db_query_timeout(db, sql, 2, p, timeout_ms, e);
+	free(sql);
+	if (r == NULL)
 		return -1;
 	v = db_value(r, 0, 0);
 	held = v != NULL && strcmp(v, "t") == 0;

@@ -88,13 +88,15 @@ struct run_end {
 
 /*
  * Record the end of run_id, fenced: only a run that still holds its claim
- * can end. Return 0 when recorded, 1 when fenced (*fenced_by receives the
+ * can end; waiting at most timeout_ms for the database. Return 0 when
+ * recorded (also when the run already has this very status: an earlier
+ * attempt whose answer was lost), 1 when fenced (*fenced_by receives the
  * run's status as the database has it, e.g. "ABANDONED"; caller frees), or
- * -1 with *e filled (nothing recorded: retry).
+ * -1 with *e filled (nothing recorded, or not known to be: retry).
  */
 int		 claim_finish(struct db *db, long long run_id,
-		    const struct run_end *end, char **fenced_by,
-		    struct db_error *e);
+		    const struct run_end *end, long timeout_ms,
+		    char **fenced_by, struct db_error *e);
 /*
  * Extend the lease of run_id by lease_secs from now, waiting at most
  * timeout_ms for the database. Return 1 if the run still holds its claim,

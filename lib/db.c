@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +22,10 @@
 
 struct db {
 	PGconn	*conn;
-	bool	 broken;	/* a timed-out statement left it unusable */
+	char	*schema;	/* the dataflow schema, quoted for SQL text */
+	int	 flags;		/* DB_* flags of db_connect */
+	bool	 broken;	/* lost, or a timed-out statement left it
+				   unusable: reconnect before the next use */
 };
 
 struct db_result {
@@ -29,6 +33,7 @@ struct db_result {
 };
 
 static int64_t	db_now_ms(void);
+static void	db_result_error(struct db *, PGresult *, struct db_error *);
 
 static void
 db_error_set(struct db_error *e, enum db_errkind kind, const char *sqlstate,
@@ -130,27 +135,99 @@ db_connect_message(const char *msg)
 	return msg;
 }
 
+/*
+ * What a new or re-established session needs: for the commands that name
+ * their tables unqualified (dataflow's), search_path set to the schema.
+ * Parameterized, and set again after every reconnect.
+ */
+static int
+db_session_setup(struct db *db, struct db_error *e)
+{
+	const char	*p[1];
+	PGresult	*res;
+
+	if ((db->flags & DB_SEARCH_PATH) == 0)
+		return 0;
+	p[0] = db->schema;
+	res = PQexecParams(db->conn, "SELECT pg_catalog.set_config("
+	    "'search_path', $1, false)", 1, NULL, p, NULL, NULL, 0);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_result_error(db, res, e);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Whether libpq can parse a connection string or URI given as dbname; if
+ * not, say which setting is wrong without repeating its value: libpq's own
+ * message quotes the offending part, which may be a password.
+ */
+static bool
+db_conninfo_parses(const char *dbname, struct db_error *e)
+{
+	PQconninfoOption	*opts;
+	char			*errmsg = NULL;
+	bool			 uri;
+
+	uri = strncmp(dbname, "postgresql://", 13) == 0 ||
+	    strncmp(dbname, "postgres://", 11) == 0;
+	if (!uri && strchr(dbname, '=') == NULL)
+		return true;	/* a plain database name */
+	if ((opts = PQconninfoParse(dbname, &errmsg)) != NULL) {
+		PQconninfoFree(opts);
+		return true;
+	}
+	if (errmsg != NULL) {
+		explicit_bzero(errmsg, strlen(errmsg));
+		PQfreemem(errmsg);
+	}
+	db_error_set(e, DB_ERR_AUTH, NULL, uri ? "url is not a valid "
+	    "connection URI (a malformed percent-encoding, port or "
+	    "parameter)" : "url is not a valid connection string "
+	    "(expected key=value pairs)");
+	return false;
+}
+
+/* Fill *e with a reconnect's failure, said as one (libpq's text alone is
+ * often just "No such file or directory"). */
+static void
+db_reconnect_error(struct db_error *e, const char *libpq_msg)
+{
+	const char	*msg = db_connect_message(libpq_msg);
+	char		 buf[512];
+
+	snprintf(buf, sizeof(buf), "could not reconnect: %s", msg);
+	db_error_set(e, db_connect_errkind(msg), NULL, buf);
+}
+
 struct db *
 db_connect(const struct settings *s, const char *password,
-    const char *appname, struct db_error *e)
+    const char *appname, int flags, struct db_error *e)
 {
 	const char	**keys, **values;
-	struct strbuf	  options = STRBUF_INIT;
+	const char	 *dbname;
 	struct db	 *db = NULL;
 	PGconn		 *conn;
 	size_t		  i, n = 0;
-	const char	 *user_options;
 
-	/* Our defaults, the settings' own pairs (later ones win, also over
-	 * what a URI in dbname says), ours, then the terminator. */
-	keys = xcalloc(s->conn.n + 7, sizeof(*keys));
-	values = xcalloc(s->conn.n + 7, sizeof(*values));
+	if ((dbname = conninfo_get(&s->conn, "dbname")) != NULL &&
+	    !db_conninfo_parses(dbname, e))
+		return NULL;
+	/*
+	 * Our defaults, the settings' own pairs (later ones win, also over
+	 * what a URI in dbname says), ours, then the terminator. Nothing goes
+	 * in the startup packet's options: PgBouncer refuses them, and a
+	 * search_path set for the session would not survive its transaction
+	 * pooling. runjob's statements name the schema instead.
+	 */
+	keys = xcalloc(s->conn.n + 4, sizeof(*keys));
+	values = xcalloc(s->conn.n + 4, sizeof(*values));
 	keys[n] = "connect_timeout";
 	values[n++] = DB_DEFAULT_CONNECT_TIMEOUT;
-	user_options = conninfo_get(&s->conn, "options");
 	for (i = 0; i < s->conn.n; i++) {
-		if (strcmp(s->conn.keys[i], "options") == 0)
-			continue;
 		keys[n] = s->conn.keys[i];
 		values[n++] = s->conn.values[i];
 	}
@@ -160,16 +237,6 @@ db_connect(const struct settings *s, const char *password,
 	}
 	keys[n] = "fallback_application_name";
 	values[n++] = appname;
-	/*
-	 * The schema goes in the startup packet: no extra round trip, and
-	 * every statement sees it. It is an identifier (settings checked),
-	 * quoted so that its case is kept.
-	 */
-	if (user_options != NULL)
-		strbuf_addf(&options, "%s ", user_options);
-	strbuf_addf(&options, "-c search_path=\"%s\"", s->schema);
-	keys[n] = "options";
-	values[n++] = options.buf;
 	keys[n] = NULL;
 	values[n] = NULL;
 
@@ -188,11 +255,70 @@ db_connect(const struct settings *s, const char *password,
 	PQsetNoticeProcessor(conn, db_notice_ignore, NULL);
 	db = xcalloc(1, sizeof(*db));
 	db->conn = conn;
+	db->flags = flags;
+	/* An identifier (settings checked it): quoting keeps its case. */
+	db->schema = xasprintf("\"%s\"", s->schema);
+	if (db_session_setup(db, e) == -1) {
+		db_close(db);
+		db = NULL;
+	}
 out:
 	free(keys);
 	free(values);
-	strbuf_free(&options);
 	return db;
+}
+
+/* Whether a connection keyword names a secret. */
+static bool
+db_secret_key(const char *key)
+{
+	return strcmp(key, "password") == 0 ||
+	    strcmp(key, "sslpassword") == 0 ||
+	    strcmp(key, "oauth_client_secret") == 0;
+}
+
+char *
+db_identity(const struct settings *s)
+{
+	struct strbuf		 sb = STRBUF_INIT;
+	PQconninfoOption	*opts, *o;
+	const char		*k, *v;
+	bool			 secret;
+	size_t			 i;
+
+	strbuf_addf(&sb, "schema=%s", s->schema);
+	for (i = 0; i < s->conn.n; i++) {
+		k = s->conn.keys[i];
+		v = s->conn.values[i];
+		if (db_secret_key(k))
+			continue;
+		if (strcmp(k, "dbname") != 0 ||
+		    (strncmp(v, "postgres", 8) != 0 &&
+		    strchr(v, '=') == NULL) ||
+		    (opts = PQconninfoParse(v, NULL)) == NULL) {
+			strbuf_addf(&sb, " %s=%s", k, v);
+			continue;
+		}
+		/* A connection string or URI: its own pairs, unless it holds
+		 * a secret (then without it). */
+		secret = false;
+		for (o = opts; o->keyword != NULL; o++)
+			if (o->val != NULL && db_secret_key(o->keyword))
+				secret = true;
+		if (!secret)
+			strbuf_addf(&sb, " %s=%s", k, v);
+		else
+			for (o = opts; o->keyword != NULL; o++)
+				if (o->val != NULL && *o->val != '\0' &&
+				    !db_secret_key(o->keyword))
+					strbuf_addf(&sb, " %s=%s", o->keyword,
+					    o->val);
+		for (o = opts; o->keyword != NULL; o++)
+			if (o->val != NULL)
+				explicit_bzero(o->val, strlen(o->val));
+		PQconninfoFree(opts);
+	}
+	return strbuf_detach(&sb);
 }
 
 void
@@ -201,7 +327,14 @@ db_close(struct db *db)
 	if (db == NULL)
 		return;
 	PQfinish(db->conn);
+	free(db->schema);
 	free(db);
+}
+
+const char *
+db_schema(const struct db *db)
+{
+	return db->schema;
 }
 
 int
@@ -210,12 +343,11 @@ db_reconnect(struct db *db, struct db_error *e)
 	PQreset(db->conn);
 	db->broken = false;
 	if (PQstatus(db->conn) != CONNECTION_OK) {
-		const char *msg = db_connect_message(PQerrorMessage(db->conn));
-
-		db_error_set(e, db_connect_errkind(msg), NULL, msg);
+		db->broken = true;
+		db_reconnect_error(e, PQerrorMessage(db->conn));
 		return -1;
 	}
-	return 0;
+	return db_session_setup(db, e);
 }
 
 int
@@ -249,11 +381,10 @@ db_reconnect_timeout(struct db *db, long timeout_ms, struct db_error *e)
 	}
 	PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
 	db->broken = false;
-	return 0;
+	return db_session_setup(db, e);
 fail:
 	db->broken = true;
-	db_error_set(e, db_connect_errkind(PQerrorMessage(db->conn)), NULL,
-	    db_connect_message(PQerrorMessage(db->conn)));
+	db_reconnect_error(e, PQerrorMessage(db->conn));
 	return -1;
 }
 
@@ -264,7 +395,24 @@ db_alive(const struct db *db)
 	    PQstatus(db->conn) == CONNECTION_OK;
 }
 
-/* Turn a failed result into *e; classify by SQLSTATE and connection state. */
+/*
+ * Whether a failed statement means the connection is gone: libpq's own
+ * errors carry no SQLSTATE (after "server closed the connection
+ * unexpectedly" PQstatus may still say CONNECTION_OK until the next read),
+ * connection exceptions are class 08, and a server shutting down or
+ * crashing ends the session with 57P01-57P03.
+ */
+bool
+db_sqlstate_lost(const char *state)
+{
+	return state == NULL || *state == '\0' ||
+	    strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* Turn a failed result into *e; classify by SQLSTATE and connection state.
+ * A lost connection is marked broken, so that it is re-established before
+ * its next use. */
 static void
 db_result_error(struct db *db, PGresult *res, struct db_error *e)
 {
@@ -277,10 +425,11 @@ db_result_error(struct db *db, PGresult *res, struct db_error *e)
 	}
 	if (msg == NULL)
 		msg = PQerrorMessage(db->conn);
-	if (PQstatus(db->conn) != CONNECTION_OK)
+	if (PQstatus(db->conn) != CONNECTION_OK || db_sqlstate_lost(state)) {
 		kind = DB_ERR_LOST;
-	else if (state != NULL && (strcmp(state, "3F000") == 0 ||
-	    strcmp(state, "42P01") == 0 || strcmp(state, "42883") == 0))
+		db->broken = true;
+	} else if (strcmp(state, "3F000") == 0 ||
+	    strcmp(state, "42P01") == 0 || strcmp(state, "42883") == 0)
 		kind = DB_ERR_SCHEMA;
 	db_error_set(e, kind, state, msg);
 }

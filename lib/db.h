@@ -25,18 +25,48 @@ struct db_error {
 					   db_error_clear */
 };
 
+/* db_connect flags. */
+#define DB_SEARCH_PATH	0x1	/* set search_path to the schema for the
+				   session (and again after a reconnect):
+				   for SQL that names tables unqualified;
+				   needs a session of its own, not a
+				   transaction-pooled one */
+
 /*
- * Connect with the settings (libpq keywords, search_path set to the
- * dataflow schema at connection start, fallback_application_name appname)
- * and password (may be NULL). Return the connection (caller closes with
- * db_close) or NULL with *e filled.
+ * Connect with the settings (libpq keywords, fallback_application_name
+ * appname) and password (may be NULL); flags are DB_* above. Nothing is
+ * sent in the startup packet's options (PgBouncer refuses them): without
+ * DB_SEARCH_PATH, statements name the schema themselves (db_schema). A
+ * malformed url is refused before libpq sees it, with a message that does
+ * not repeat it. Return the connection (caller closes with db_close) or
+ * NULL with *e filled.
  */
 struct db		*db_connect(const struct settings *s,
 			    const char *password, const char *appname,
-			    struct db_error *e);
+			    int flags, struct db_error *e);
+/* Return the dataflow schema quoted for SQL text ("dataflow"), owned by
+ * db: for statements that qualify the df_* functions they call. */
+const char		*db_schema(const struct db *db);
+/*
+ * Return whether a statement that failed with this SQLSTATE (NULL or ""
+ * for an error libpq made itself) means the connection is gone: no
+ * SQLSTATE, class 08, or 57P01-57P03 (server shut down or crashed). Such
+ * an error is DB_ERR_LOST, and the connection is re-established by the
+ * next db_reconnect before it is used again.
+ */
+bool			 db_sqlstate_lost(const char *state);
+/*
+ * Return which database the settings name, as text without secrets (the
+ * schema and each connection setting but password, sslpassword and
+ * oauth_client_secret; a URI or connection string holding a password is
+ * given as its other pairs):
+ * what spooled outcomes are filed under. Caller frees.
+ */
+char			*db_identity(const struct settings *s);
 /* Close the connection; NULL is a no-op. */
 void			 db_close(struct db *db);
-/* Re-establish a broken connection. Return 0, or -1 with *e filled. */
+/* Re-establish a broken connection (every host of a multi-host url is
+ * tried again, as at connect). Return 0, or -1 with *e filled. */
 int			 db_reconnect(struct db *db, struct db_error *e);
 /*
  * Like db_reconnect, but give up after timeout_ms (the connection stays
@@ -44,7 +74,8 @@ int			 db_reconnect(struct db *db, struct db_error *e);
  */
 int			 db_reconnect_timeout(struct db *db, long timeout_ms,
 			    struct db_error *e);
-/* Return whether the connection is currently usable. */
+/* Return whether the connection is currently usable: false once a
+ * statement found it lost, until a reconnect succeeds. */
 bool			 db_alive(const struct db *db);
 
 /*

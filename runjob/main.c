@@ -39,6 +39,8 @@ extern char **environ;
 
 #define RUNJOB_GRACE_MS		10000	/* SIGTERM to SIGKILL */
 #define RUNJOB_RETRY_MAX	30	/* longest wait between retries, s */
+#define RUNJOB_RETRY_FIRST_MS	250	/* first wait between retries */
+#define RUNJOB_RENEW_RETRY_MS	1000	/* a failed renewal is retried */
 #define RUNJOB_TAIL		4096	/* bytes of a failed run's stderr kept */
 #define RUNJOB_NOTIFY_MS	60000	/* how long a notify command may run */
 
@@ -74,6 +76,7 @@ struct renewal {
 	double		 held_since;	/* when the last renewal that worked
 					   was sent: the lease runs at least
 					   lease_secs from then */
+	bool		 failing;	/* the last renewal did not work */
 	bool		 lost;		/* the database says another holds it */
 	bool		 fenced;	/* we stopped: could not renew in time */
 };
@@ -316,7 +319,10 @@ static double	now_secs(void);
 /*
  * Lease renewal, called by process_run every third of the lease. Each
  * attempt (reconnecting included) takes at most a third of the lease, so
- * a hung or vanished database cannot stall the wait for the script. If
+ * a hung or vanished database cannot stall the wait for the script. A
+ * renewal that failed is retried every RUNJOB_RENEW_RETRY_MS (not at the
+ * next third), so that the lease is renewed as soon as the database is
+ * back: a restart or a failover shorter than the lease costs nothing. If
  * renewals keep failing, the run fences itself: once two thirds of the
  * lease have passed since the last renewal that worked, the script is
  * stopped (SIGTERM, then SIGKILL within a sixth of the lease), before the
@@ -329,7 +335,7 @@ renew_tick(void *arg)
 {
 	struct renewal	*rn = arg;
 	struct db_error	 e = { 0 };
-	double		 sent = now_secs(), budget_end;
+	double		 sent = now_secs(), budget_end, fence_at;
 	long		 budget_ms = rn->lease_secs * 1000 / 3, left_ms;
 	int		 held = -1;
 
@@ -342,6 +348,9 @@ renew_tick(void *arg)
 		    left_ms > 100 ? left_ms : 100, &e);
 	}
 	if (held == 1) {
+		if (rn->failing)
+			warnx("run %lld: lease renewed again", rn->run_id);
+		rn->failing = false;
 		rn->held_since = sent;
 		return 0;
 	}
@@ -349,7 +358,8 @@ renew_tick(void *arg)
 		rn->lost = true;
 		return -1;
 	}
-	if (now_secs() - rn->held_since >= (double)rn->lease_secs * 2 / 3) {
+	fence_at = rn->held_since + (double)rn->lease_secs * 2 / 3;
+	if (now_secs() >= fence_at) {
 		warnx("run %lld: could not renew its lease for %.1fs (%s): "
 		    "stopping the script before the lease expires",
 		    rn->run_id, now_secs() - rn->held_since, e.message);
@@ -357,11 +367,15 @@ renew_tick(void *arg)
 		db_error_clear(&e);
 		return -1;
 	}
-	/* Keep running; try again at the next tick. */
-	warnx("run %lld: could not renew its lease: %s", rn->run_id,
-	    e.message);
+	/* Keep running; try again soon, and at the fence at the latest. */
+	if (!rn->failing)
+		warnx("run %lld: could not renew its lease: %s; retrying",
+		    rn->run_id, e.message);
+	rn->failing = true;
 	db_error_clear(&e);
-	return 0;
+	left_ms = (long)((fence_at - now_secs()) * 1000) + 1;
+	return left_ms < RUNJOB_RENEW_RETRY_MS ? (int)left_ms :
+	    RUNJOB_RENEW_RETRY_MS;
 }
 
 /* Today's date in the local time zone, for the "today" input. */
@@ -406,19 +420,6 @@ now_secs(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Which database spooled outcomes belong to: schema and connection. */
-static char *
-db_identity(const struct settings *s)
-{
-	struct strbuf	 sb = STRBUF_INIT;
-	size_t		 i;
-
-	strbuf_addf(&sb, "schema=%s", s->schema);
-	for (i = 0; i < s->conn.n; i++)
-		strbuf_addf(&sb, " %s=%s", s->conn.keys[i], s->conn.values[i]);
-	return strbuf_detach(&sb);
-}
-
 enum finish_result {
 	FINISH_RECORDED,
 	FINISH_FENCED,		/* someone else holds the claim now */
@@ -426,11 +427,36 @@ enum finish_result {
 	FINISH_LOST		/* neither recorded nor spooled */
 };
 
+/* Sleep ms milliseconds (the stop signals are blocked: no EINTR). */
+static void
+sleep_ms(long ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* How long one attempt at the database may take, reconnecting included:
+ * a third of the lease (a host that vanished answers nothing). */
+static long
+attempt_budget_ms(const struct settings *s)
+{
+	long	 ms = s->lease_secs * 1000 / 3;
+
+	return ms < 1000 ? 1000 : ms;
+}
+
 /*
  * Record the end of a run, retrying with backoff while the database is
- * away, for up to finish_retry; then spool it locally so that the next
- * runjob on this host records it. A finished job's result is never
- * silently lost.
+ * away (a lost connection is re-established, every host of a multi-host
+ * url tried again), for up to finish_retry; then spool it locally so that
+ * the next runjob on this host records it. A finished job's result is
+ * never silently lost. The waits start short and stay under a sixth of the
+ * lease, so that a database back within the lease hears of the run before
+ * its lease can expire and another host take the partition.
  */
 static enum finish_result
 finish_run(struct db *db, const struct settings *s, const char *jobid,
@@ -438,34 +464,39 @@ finish_run(struct db *db, const struct settings *s, const char *jobid,
 {
 	struct db_error	 e = { 0 };
 	double		 deadline = now_secs() + (double)s->finish_retry_secs;
-	double		 left;
-	unsigned int	 delay = 1;
+	long		 delay_ms = RUNJOB_RETRY_FIRST_MS, cap_ms, left_ms;
+	long		 budget_ms = attempt_budget_ms(s);
 	char		*dir = NULL, *path = NULL, *dbid = NULL, *err = NULL;
 	int		 rc;
 
+	cap_ms = s->lease_secs * 1000 / 6;
+	if (cap_ms > RUNJOB_RETRY_MAX * 1000L)
+		cap_ms = RUNJOB_RETRY_MAX * 1000L;
+	if (cap_ms < 1000)
+		cap_ms = 1000;
 	for (;;) {
-		if (db_alive(db) || db_reconnect(db, &e) == 0) {
+		if (db_alive(db) ||
+		    db_reconnect_timeout(db, budget_ms, &e) == 0) {
 			db_error_clear(&e);
-			rc = claim_finish(db, c->run_id, end, fenced_by, &e);
+			rc = claim_finish(db, c->run_id, end, budget_ms,
+			    fenced_by, &e);
 			if (rc >= 0) {
 				db_error_clear(&e);
 				return rc == 0 ? FINISH_RECORDED :
 				    FINISH_FENCED;
 			}
-			if (db_alive(db) &&
-			    db_error_exit(&e) != EXIT_TEMPFAIL)
+			if (db_error_exit(&e) != EXIT_TEMPFAIL)
 				break;	/* refused: retrying will not help */
 		}
-		if ((left = deadline - now_secs()) <= 0)
+		if ((left_ms = (long)((deadline - now_secs()) * 1000)) <= 0)
 			break;
-		if (delay > left)
-			delay = (unsigned int)left + 1;
+		if (delay_ms > left_ms)
+			delay_ms = left_ms;
 		warnx("run %lld: could not record its end (%s); retrying in "
-		    "%us", c->run_id, e.message, delay);
+		    "%.2fs", c->run_id, e.message, (double)delay_ms / 1000);
 		db_error_clear(&e);
-		sleep(delay);
-		if (delay < RUNJOB_RETRY_MAX)
-			delay *= 2;
+		sleep_ms(delay_ms);
+		delay_ms = delay_ms * 2 < cap_ms ? delay_ms * 2 : cap_ms;
 	}
 	warnx("run %lld: could not record its end: %s", c->run_id,
 	    e.message);
@@ -510,11 +541,15 @@ replay_spool(struct db *db, const struct settings *s)
 	}
 	for (i = 0; i < n; i++) {
 		spool_run_end(&entries[i], &end);
-		rc = claim_finish(db, entries[i].run_id, &end, &fenced_by, &e);
+		rc = claim_finish(db, entries[i].run_id, &end,
+		    attempt_budget_ms(s), &fenced_by, &e);
 		if (rc == -1) {
 			warnx("run %lld: spooled outcome not recorded yet: %s",
 			    entries[i].run_id, e.message);
 			db_error_clear(&e);
+			/* Lost: the claim reconnects, or says why not. */
+			if (!db_alive(db))
+				break;
 			continue;
 		}
 		if (rc == 0)
@@ -914,7 +949,7 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	rn.run_id = c->run_id;
 	rn.lease_secs = s->lease_secs;
 	rn.held_since = claimed_at;	/* the claim set the first lease */
-	rn.lost = rn.fenced = false;
+	rn.lost = rn.fenced = rn.failing = false;
 
 	out_path = log_path(o, jobid, c, "out");
 	err_path = log_path(o, jobid, c, "err");
@@ -1152,7 +1187,7 @@ main(int argc, char **argv)
 		passkey_scrub_env();
 		unsetenv(PASSKEY_FILE_ENV);
 	}
-	db = db_connect(s, password, "runjob", &e);
+	db = db_connect(s, password, "runjob", 0, &e);
 	xfreezero_str(password);
 	if (db == NULL)
 		errx(db_error_exit(&e), "could not connect to the dataflow "
@@ -1183,6 +1218,15 @@ main(int argc, char **argv)
 			say(&o, "%s: stopped by signal %d (%s)", o.jobid, sig,
 			    strsignal(sig));
 			status = EXIT_SIGBASE + sig;
+			break;
+		}
+		/* A connection lost at the end of the last run (or during the
+		 * spool's replay) is re-established, every host tried again. */
+		if (!db_alive(db) && db_reconnect(db, &e) == -1) {
+			warnx("%s: could not reconnect to the dataflow "
+			    "database: %s", o.jobid, e.message);
+			status = runs > 0 && status != EXIT_OK ? status :
+			    db_error_exit(&e);
 			break;
 		}
 		req.exclude = (const char *const *)failed;
