@@ -13,7 +13,10 @@
 #   - a kill hits the run of that pid live at that time (started before,
 #     not ended before); every run that is not its partition's SUCCEEDED
 #     one is explained: ABANDONED and hit by a kill, or ABANDONED with a
-#     lease that ran out during the restart (lease_until in [RB, RE+LEASE]);
+#     lease that ran out during the restart (lease_until in [RB, RE+LEASE]),
+#     or CANCELLED by its own wrapper's fence during the restart (started
+#     before it ended, ended after it began: a slow restart outlasted two
+#     thirds of the lease);
 #   - every script run in the ledger belongs to a run of that partition,
 #     and starts once;
 #   - the script runs of one partition never overlap: a run's interval is
@@ -100,6 +103,11 @@ END {
 		else if (RB != "" && rs[r] == "ABANDONED" &&
 		    rlu[r] >= RB - EPS && rlu[r] <= RE + LEASE + EPS)
 			byrestart++
+		else if (RB != "" && rs[r] == "CANCELLED" &&
+		    rmsg[r] ~ /lease could not be renewed/ &&
+		    rst[r] <= RE + EPS && (ren[r] == "" || ren[r] + 0 >= RB - EPS))
+			byrestart++	# fenced itself: the restart outlasted
+					# two thirds of its lease
 		else
 			v(sprintf("run %s of %s (%s, pid %s, \"%s\") is explained " \
 			    "by neither a kill nor the restart", r, rd[r],
