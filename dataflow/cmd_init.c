@@ -1,56 +1,162 @@
-/* cmd_init.c: "dataflow init": create or upgrade the schema. */
+/* cmd_init.c: "dataflow init": create or upgrade the schema, its roles and
+ * their rights. */
 #include <err.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
 #include "schema.h"
 #include "settings.h"
+#include "xmalloc.h"
+
+/*
+ * Add the grants of one --grant KIND=ROLE[,ROLE...] to *gv (n of them, the
+ * names pointing into arg, which is changed). Return 0, or print why and
+ * return -1.
+ */
+static int
+init_grant_option(char *arg, struct schema_grant **gv, size_t *n)
+{
+	enum schema_role	 role;
+	char			*eq, *member, *next;
+
+	if ((eq = strchr(arg, '=')) == NULL) {
+		warnx("--grant takes runner=ROLE[,ROLE...] or "
+		    "operator=ROLE[,ROLE...]");
+		return -1;
+	}
+	*eq = '\0';
+	if (schema_role_parse(arg, &role) == -1) {
+		warnx("\"%s\" is not a role of dataflow's: runner or operator",
+		    arg);
+		return -1;
+	}
+	for (next = eq + 1; next != NULL; ) {
+		member = next;
+		if ((next = strchr(member, ',')) != NULL)
+			*next++ = '\0';
+		if (*member == '\0') {
+			warnx("--grant %s= names an empty role", arg);
+			return -1;
+		}
+		*gv = xreallocarray(*gv, *n + 1, sizeof(**gv));
+		(*gv)[*n].role = role;
+		(*gv)[*n].member = member;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Say which group roles are missing and the SQL a DBA runs to make them. */
+static void
+init_roles_missing(const struct settings *s, const struct schema_init *si)
+{
+	char	*name;
+	int	 k;
+
+	warnx("the user may not create roles (CREATEROLE): schema \"%s\" "
+	    "works for its owner only until a database administrator runs "
+	    "this SQL, then \"dataflow init\" again:", s->schema);
+	for (k = 0; k < SCHEMA_NROLES; k++) {
+		if ((si->missing & (1U << k)) == 0 || (name =
+		    schema_role_name(s->schema, (enum schema_role)k)) == NULL)
+			continue;
+		fprintf(stderr, "    CREATE ROLE \"%s\" NOLOGIN;\n"
+		    "    GRANT \"%s\" TO \"%s\" WITH ADMIN OPTION;\n",
+		    name, name, si->owner != NULL ? si->owner : "OWNER");
+		free(name);
+	}
+}
 
 static int
 cmd_init_exec(struct global_opts *g, int argc, char **argv)
 {
-	struct settings	*s;
-	struct db	*db;
-	struct db_error	 e = { 0 };
-	int		 status, from, to;
+	static const struct option longopts[] = {
+		{ "grant",	required_argument,	NULL, 'g' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct schema_init	 si = { 0 };
+	struct schema_grant	*grants = NULL;
+	struct settings		*s = NULL;
+	struct db		*db = NULL;
+	struct db_error		 e = { 0 };
+	char			*name;
+	int			 ch, k, status = EXIT_USAGE;
 
-	(void)argv;
-	if (argc != 1)
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'g' ||
+		    init_grant_option(optarg, &grants, &si.ngrants) == -1) {
+			free(grants);
+			return cmd_usage(&cmd_init_entry);
+		}
+	}
+	if (argc != optind) {
+		free(grants);
 		return cmd_usage(&cmd_init_entry);
+	}
+	si.grants = grants;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
-		return status;
-	if ((from = schema_version(db, &e)) > SCHEMA_VERSION) {
+		goto out;
+	for (k = 0; k < SCHEMA_NROLES; k++) {
+		if ((name = schema_role_name(s->schema,
+		    (enum schema_role)k)) == NULL) {
+			warnx("schema \"%s\": its role names would be longer "
+			    "than 63 bytes; no roles are made", s->schema);
+			break;
+		}
+		free(name);
+	}
+	if ((si.from = schema_version(db, &e)) > SCHEMA_VERSION) {
 		warnx("schema \"%s\" is at version %d, newer than this "
-		    "dataflow (%d): upgrade dataflow", s->schema, from,
+		    "dataflow (%d): upgrade dataflow", s->schema, si.from,
 		    SCHEMA_VERSION);
 		status = EXIT_CONFIG;
-	} else if (from < 0 ||
-	    schema_upgrade(db, s->schema, &from, &to, &e) == -1) {
+		goto out;
+	}
+	if (si.from < 0 || schema_upgrade(db, s->schema, &si, &e) == -1) {
 		warnx("could not initialise schema \"%s\": %s", s->schema,
 		    e.message);
+		if (si.missing != 0)
+			init_roles_missing(s, &si);
 		status = db_error_exit(&e);
-		if (status == EXIT_CONFIG)
+		if (status != EXIT_TEMPFAIL)
 			status = EXIT_FAIL;
-	} else if (g->verbosity > 0) {
-		if (from == 0)
+		goto out;
+	}
+	status = EXIT_OK;
+	if (si.missing != 0)
+		init_roles_missing(s, &si);
+	if (g->verbosity > 0) {
+		if (si.from == 0)
 			printf("schema \"%s\" created at version %d\n",
-			    s->schema, to);
-		else if (from != to)
+			    s->schema, si.to);
+		else if (si.from != si.to)
 			printf("schema \"%s\" upgraded from version %d to "
-			    "%d\n", s->schema, from, to);
+			    "%d\n", s->schema, si.from, si.to);
 		else
 			printf("schema \"%s\" is up to date (version %d)\n",
-			    s->schema, to);
+			    s->schema, si.to);
 	}
+	for (k = 0; g->verbosity > 0 && k < (int)si.ngrants; k++) {
+		name = schema_role_name(s->schema, grants[k].role);
+		printf("granted %s to %s\n", name, grants[k].member);
+		free(name);
+	}
+out:
 	db_error_clear(&e);
 	db_close(db);
 	settings_free(s);
+	free(grants);
+	free(si.owner);
 	return status;
 }
 
 const struct cmd_entry cmd_init_entry = {
-	"init", "", "create or upgrade the dataflow schema", cmd_init_exec
+	"init", "[--grant runner=ROLE[,ROLE...]] "
+	"[--grant operator=ROLE[,ROLE...]]",
+	"create or upgrade the dataflow schema and its roles", cmd_init_exec
 };

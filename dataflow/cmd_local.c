@@ -31,9 +31,15 @@
 static const char database_exists_sql[] =
     "SELECT 1 FROM pg_database WHERE datname = $1";
 
-/* CREATE DATABASE takes no parameters; the name is a constant. */
+static const char role_super_sql[] =
+    "SELECT rolsuper FROM pg_roles WHERE rolname = $1";
+
+/* CREATE ROLE and DATABASE take no parameters; the names are constants.
+ * The programs' role may log in and own its database, nothing more. */
+static const char create_role_sql[] =
+    "CREATE ROLE " LOCAL_ROLE " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE";
 static const char create_database_sql[] =
-    "CREATE DATABASE " LOCAL_DATABASE;
+    "CREATE DATABASE " LOCAL_DATABASE " OWNER " LOCAL_ROLE;
 
 struct local_ctx {
 	struct global_opts	*g;
@@ -330,9 +336,10 @@ local_stop(struct local_ctx *c)
 	return rc;
 }
 
-/* Connect to database dbname of the cluster, as RunJob will. */
+/* Connect to database dbname of the cluster as role, as RunJob does. */
 static struct db *
-local_connect(struct local_ctx *c, const char *dbname, struct db_error *e)
+local_connect(struct local_ctx *c, const char *dbname, const char *role,
+    struct db_error *e)
 {
 	struct properties	*p;
 	struct settings		*s;
@@ -340,7 +347,7 @@ local_connect(struct local_ctx *c, const char *dbname, struct db_error *e)
 	char			*url, *text, *errmsg = NULL;
 
 	url = local_url(&c->lp, dbname);
-	text = xasprintf("url=%s\nuser=%s\n", url, LOCAL_ROLE);
+	text = xasprintf("url=%s\nuser=%s\n", url, role);
 	free(url);
 	p = properties_parse(text, "dataflow local", &errmsg);
 	free(text);
@@ -357,48 +364,109 @@ local_connect(struct local_ctx *c, const char *dbname, struct db_error *e)
 	return db;
 }
 
-/* Create the database and dataflow's schema in it (both idempotent). */
+/*
+ * Return whether role is a superuser (1), not (0), or -1 with *e; a role
+ * that does not exist is 0 with *exists false.
+ */
+static int
+local_role_super(struct db *db, const char *role, bool *exists,
+    struct db_error *e)
+{
+	struct db_result	*r;
+	const char		*p[1] = { role };
+	const char		*v;
+	int			 super;
+
+	if ((r = db_query(db, role_super_sql, 1, p, e)) == NULL)
+		return -1;
+	*exists = db_rows(r) > 0;
+	super = *exists && (v = db_value(r, 0, 0)) != NULL &&
+	    strcmp(v, "t") == 0;
+	db_result_free(r);
+	return super;
+}
+
+/*
+ * As the cluster's superuser: the programs' role and the schema's group
+ * roles, and the database, owned by the programs' role (all idempotent).
+ */
+static int
+local_roles_database(struct local_ctx *c, struct db *admin,
+    struct db_error *e)
+{
+	struct db_result	*r;
+	const char		*p[1] = { LOCAL_DATABASE };
+	bool			 exists;
+
+	if (local_role_super(admin, LOCAL_ROLE, &exists, e) == -1)
+		return -1;
+	if (!exists) {
+		if (db_exec(admin, create_role_sql, 0, NULL, e) < 0 &&
+		    strcmp(e->sqlstate, "42710") != 0)	/* a racing init */
+			return -1;
+		db_error_clear(e);
+		local_say(c, "role \"%s\" created", LOCAL_ROLE);
+	}
+	if (schema_create_roles(admin, SETTINGS_DEFAULT_SCHEMA, e) == -1)
+		return -1;
+	if ((r = db_query(admin, database_exists_sql, 1, p, e)) == NULL)
+		return -1;
+	exists = db_rows(r) > 0;
+	db_result_free(r);
+	if (!exists) {
+		if (db_exec(admin, create_database_sql, 0, NULL, e) < 0 &&
+		    strcmp(e->sqlstate, "42P04") != 0)	/* a racing init */
+			return -1;
+		db_error_clear(e);
+		local_say(c, "database \"%s\" created", LOCAL_DATABASE);
+	}
+	return 0;
+}
+
+/* Create the roles, the database and dataflow's schema (all idempotent). */
 static int
 local_database(struct local_ctx *c)
 {
 	struct db		*db;
-	struct db_result	*r;
 	struct db_error		 e = { 0 };
-	const char		*p[1] = { LOCAL_DATABASE };
-	int			 from, to, rc = -1;
+	struct schema_init	 si = { 0 };
+	bool			 exists;
+	int			 rc = -1;
 
-	if ((db = local_connect(c, "postgres", &e)) == NULL)
-		goto fail;
-	if ((r = db_query(db, database_exists_sql, 1, p, &e)) == NULL)
-		goto fail;
-	if (db_rows(r) == 0) {
-		db_result_free(r);
-		if (db_exec(db, create_database_sql, 0, NULL, &e) < 0 &&
-		    strcmp(e.sqlstate, "42P04") != 0)	/* a racing init */
-			goto fail;
+	if ((db = local_connect(c, "postgres", LOCAL_SUPERUSER, &e)) ==
+	    NULL && e.kind == DB_ERR_AUTH) {
+		/* A cluster of an older dataflow, whose programs' role is
+		 * its superuser: it does all of it, warned about below. */
 		db_error_clear(&e);
-		local_say(c, "database \"%s\" created", LOCAL_DATABASE);
-	} else
-		db_result_free(r);
-	db_close(db);
-	if ((db = local_connect(c, LOCAL_DATABASE, &e)) == NULL ||
-	    schema_upgrade(db, SETTINGS_DEFAULT_SCHEMA, &from, &to, &e) == -1)
+		db = local_connect(c, "postgres", LOCAL_ROLE, &e);
+	}
+	if (db == NULL || local_roles_database(c, db, &e) == -1)
 		goto fail;
-	if (from == 0)
+	db_close(db);
+	if ((db = local_connect(c, LOCAL_DATABASE, LOCAL_ROLE, &e)) == NULL ||
+	    schema_upgrade(db, SETTINGS_DEFAULT_SCHEMA, &si, &e) == -1)
+		goto fail;
+	if (si.from == 0)
 		local_say(c, "schema \"%s\" created at version %d",
-		    SETTINGS_DEFAULT_SCHEMA, to);
-	else if (from != to)
+		    SETTINGS_DEFAULT_SCHEMA, si.to);
+	else if (si.from != si.to)
 		local_say(c, "schema \"%s\" upgraded from version %d to %d",
-		    SETTINGS_DEFAULT_SCHEMA, from, to);
+		    SETTINGS_DEFAULT_SCHEMA, si.from, si.to);
 	else
 		local_say(c, "schema \"%s\" is up to date (version %d)",
-		    SETTINGS_DEFAULT_SCHEMA, to);
+		    SETTINGS_DEFAULT_SCHEMA, si.to);
+	if (local_role_super(db, LOCAL_ROLE, &exists, &e) == 1)
+		warnx("role \"%s\" of this cluster is a superuser (an older "
+		    "dataflow made it so): the programs run with every "
+		    "right; a cluster made anew gives them an owner role",
+		    LOCAL_ROLE);
 	rc = 0;
 	goto out;
 fail:
 	warnx("could not set up database \"%s\": %s", LOCAL_DATABASE,
 	    e.message);
 out:
+	free(si.owner);
 	db_error_clear(&e);
 	db_close(db);
 	return rc;
@@ -521,7 +589,7 @@ local_create(struct local_ctx *c)
 	argv[1] = "-D";
 	argv[2] = tmp;
 	argv[3] = "-U";
-	argv[4] = LOCAL_ROLE;
+	argv[4] = LOCAL_SUPERUSER;
 	argv[5] = "-E";
 	argv[6] = "UTF8";
 	argv[7] = "--locale=C";

@@ -18,16 +18,10 @@
 static const char dataset_exists_sql[] =
     "SELECT 1 FROM dataset WHERE datasetid = $1 AND removed IS NULL";
 
+/* One function, so that an operator may mark partitions without any right
+ * to write the tables (dataflow(1), ROLES). */
 static const char mark_ready_sql[] =
-    "INSERT INTO partition_status AS s (datasetid, dataid, status) "
-    "SELECT $1, d, 'READY' FROM unnest($2::text[]) AS d "
-    "ON CONFLICT (datasetid, dataid) DO UPDATE "
-    "SET status = 'READY', run_id = NULL, modified = now() "
-    "WHERE s.status <> 'READY'";
-
-static const char audit_ready_sql[] =
-    "INSERT INTO audit (who, action, datasetid, dataid, detail) "
-    "VALUES ($1, 'ready', $2, $3, $4::jsonb)";
+    "SELECT df_ready($1, $2::text[], $3)";
 
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
@@ -37,9 +31,9 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct cmd_partitions cp = { 0 };
-	const char	*dataset, *p[4];
+	const char	*dataset, *p[3];
 	char		**ids, *array = NULL;
-	char		*actor = NULL, *detail = NULL;
+	char		*actor = NULL;
 	size_t		 nids;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
@@ -91,21 +85,20 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	}
 	db_result_free(r);
 	array = db_text_array((const char *const *)ids, nids);
-	p[1] = array;
-	if ((changed = db_exec(db, mark_ready_sql, 2, p, &e)) < 0)
-		goto dberr;
 	actor = cmd_actor();
-	o = json_pack("{s:I, s:I, s:s, s:s}", "requested", (json_int_t)nids,
-	    "changed", (json_int_t)changed, "first", ids[0],
-	    "last", ids[nids - 1]);
-	detail = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	p[0] = actor;
-	p[1] = dataset;
-	p[2] = nids == 1 ? ids[0] : NULL;
-	p[3] = detail;
-	if (db_exec(db, audit_ready_sql, 4, p, &e) < 0 ||
-	    db_commit(db, &e) == -1)
+	p[1] = array;
+	p[2] = actor;
+	if ((r = db_query(db, mark_ready_sql, 3, p, &e)) == NULL)
+		goto dberr;
+	changed = (long)db_int(r, 0, 0, -1);
+	db_result_free(r);
+	if (changed < 0) {
+		/* Removed since the check above. */
+		warnx("unknown dataset \"%s\"", dataset);
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	if (db_commit(db, &e) == -1)
 		goto dberr;
 	in_tx = false;
 	status = EXIT_OK;
@@ -134,7 +127,6 @@ out:
 	db_error_clear(&ignore);
 	db_error_clear(&e);
 	free(actor);
-	free(detail);
 	free(array);
 	cmd_partitions_free(&cp);
 	db_close(db);

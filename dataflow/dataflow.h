@@ -62,8 +62,9 @@ struct json_t;
 
 /*
  * Print "could not WHAT: message" for a failed statement and return the
- * exit status: 78 for an unknown job or a schema that needs "dataflow
- * init", 75 for an unreachable database, 1 otherwise.
+ * exit status: 78 for an unknown job, a missing privilege (the role in the
+ * properties) or a schema that needs "dataflow init", 75 for an
+ * unreachable database, 1 otherwise.
  */
 int		 cmd_db_fail(const char *what, const struct db_error *e);
 /* Print o on stdout as indented JSON and release it. */

@@ -559,6 +559,9 @@ local_configure(const struct local_paths *lp, const char *data,
 		strbuf_add(&ident, "dataflow\t");
 		local_hba_quote(&ident, osusers[i]);
 		strbuf_add(&ident, "\t" LOCAL_ROLE "\n");
+		strbuf_add(&ident, "dataflow\t");
+		local_hba_quote(&ident, osusers[i]);
+		strbuf_add(&ident, "\t" LOCAL_SUPERUSER "\n");
 	}
 
 	path = xasprintf("%s/postgresql.conf", data);

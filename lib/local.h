@@ -7,7 +7,11 @@
 
 #include <stdbool.h>
 
-#define LOCAL_ROLE		"dataflow"	/* database role (superuser) */
+/* The role the programs use: owns the database and the schema, and is no
+ * superuser. The cluster's superuser (initdb's) is only for administration:
+ * "dataflow local init" uses it to make the role and the database. */
+#define LOCAL_ROLE		"dataflow"	/* database role, the owner */
+#define LOCAL_SUPERUSER		"postgres"	/* the cluster's superuser */
 #define LOCAL_DATABASE		"dataflow"	/* the database RunJob uses */
 #define LOCAL_PORT		"5432"		/* names the socket file only */
 #define LOCAL_OSUSER		"dataflow"	/* runs the server for root */
@@ -102,7 +106,9 @@ pid_t	 local_server_pid(const struct local_paths *lp);
 /*
  * Configure the new cluster in data (not yet at lp->data): a Unix socket
  * in lp->sockdir only, and peer authentication for the operating system
- * users in osusers (n of them), mapped to the role LOCAL_ROLE. Files are
+ * users in osusers (n of them), mapped to the roles LOCAL_ROLE and
+ * LOCAL_SUPERUSER (as whom they may connect: they own the cluster's files
+ * anyway; the programs' properties name LOCAL_ROLE). Files are
  * written as we are; those of the server user stay its own. Return 0, or
  * -1 with *errp (caller frees).
  */

@@ -14,16 +14,70 @@ struct sql_file {
 extern const struct sql_file sql_files[];
 
 /* The schema version this build creates and expects. */
-#define SCHEMA_VERSION	3
+#define SCHEMA_VERSION	4
+
+/*
+ * The group roles "dataflow init" gives a schema (sql/roles.sql): the
+ * runner claims, renews and finishes runs (runjob), the operator reads and
+ * runs the operations commands. Their names are the schema's with a suffix,
+ * as roles are cluster-wide: "dataflow_runner", "dataflow_operator".
+ */
+enum schema_role {
+	SCHEMA_RUNNER,
+	SCHEMA_OPERATOR,
+	SCHEMA_NROLES
+};
+
+/* Return the role's kind, "runner" or "operator" (static). */
+const char	*schema_role_kind(enum schema_role role);
+/* Set *role from its kind ("runner", "operator"); return 0, or -1. */
+int		 schema_role_parse(const char *kind, enum schema_role *role);
+/*
+ * Return the name of the role of schema, "<schema>_<kind>" (caller frees),
+ * or NULL when that is longer than an identifier may be (63 bytes).
+ */
+char		*schema_role_name(const char *schema, enum schema_role role);
+
+/*
+ * Create the group roles of schema that do not exist (NOLOGIN), as a user
+ * who may (a superuser: "dataflow local init"). Return 0, or -1 with *e.
+ */
+int		 schema_create_roles(struct db *db, const char *schema,
+		    struct db_error *e);
+
+/* A "dataflow init --grant": make member (a role) a member of role. */
+struct schema_grant {
+	enum schema_role	 role;
+	const char		*member;
+};
+
+/* What schema_upgrade is asked to do, and what it did. */
+struct schema_init {
+	const struct schema_grant *grants;	/* in: n of them, or NULL */
+	size_t			 ngrants;
+	int			 from;		/* out: version before */
+	int			 to;		/* out: version after */
+	/*
+	 * out: the group roles that do not exist (bit 1 << role), because
+	 * the user may not create roles (CREATEROLE): the schema works for
+	 * its owner, and the next init grants their rights once they exist.
+	 */
+	unsigned int		 missing;
+	char			*owner;		/* out: when missing, the
+						 * user (caller frees) */
+};
 
 /*
  * Create the schema, apply every migration newer than the database's
- * version and re-create the functions, in one transaction serialized
- * against concurrent runs. Idempotent. Sets *from and *to to the versions
- * before and after. Return 0, or -1 with *e filled (nothing changed).
+ * version, re-create the functions, create the group roles if missing (and
+ * the user may), re-apply their rights and make the members si->grants
+ * name members of them, in one transaction serialized against concurrent
+ * runs. Idempotent. Fills si's out fields. Return 0, or -1 with *e filled
+ * (nothing changed); a grant whose member or role does not exist is such
+ * an error.
  */
-int	schema_upgrade(struct db *db, const char *schema, int *from, int *to,
-	    struct db_error *e);
+int	schema_upgrade(struct db *db, const char *schema,
+	    struct schema_init *si, struct db_error *e);
 /*
  * Return the database's schema version (0 when dataflow's schema is not
  * there), or -1 with *e filled.

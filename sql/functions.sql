@@ -3,9 +3,16 @@
 --
 -- Re-created by every "dataflow init" (CREATE OR REPLACE) after migrations.
 -- Each function pins search_path to the dataflow schema it was created in
--- (SET search_path FROM CURRENT), so callers' settings cannot redirect it;
+-- followed by pg_temp (SET search_path FROM CURRENT: "dataflow init" sets
+-- it so), so callers' settings and temporary tables cannot redirect it;
 -- but for two small ones that the planner inlines into their callers'
 -- queries (df_missing_inputs, df_masked_params), which a SET would forbid.
+--
+-- The three that runjob calls, df_claim, df_renew and df_end_run, are
+-- SECURITY DEFINER: they run as the schema's owner, so that the runner role
+-- (roles.sql) may claim, renew and finish runs without any right to write
+-- a table itself. Whatever they call runs as the owner too, with their
+-- pinned search_path; they build no SQL from their arguments.
 -- Set-based logic lives here so that RunJob needs one round trip to claim
 -- and one to finish.
 
@@ -172,7 +179,7 @@ CREATE OR REPLACE FUNCTION df_end_run(p_run_id bigint, p_status text,
     p_exit_code integer, p_signal integer, p_message text,
     p_metrics jsonb, p_stderr_tail text)
 RETURNS text LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_jobid		text;
 	v_dataid	text;
@@ -254,7 +261,7 @@ CREATE OR REPLACE FUNCTION df_claim(p_jobid text, p_dataid text,
     OUT outcome text, OUT run_id bigint, OUT dataid text,
     OUT attempt integer, OUT info jsonb)
 LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_job	job%ROWTYPE;
 	v_work	work%ROWTYPE;
@@ -443,7 +450,7 @@ $$;
 -- (abandoned and possibly re-run elsewhere): the wrapper must stop.
 CREATE OR REPLACE FUNCTION df_renew(p_run_id bigint, p_lease_secs integer)
 RETURNS boolean LANGUAGE sql
-SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 	UPDATE run SET heartbeat = now(),
 	    lease_until = now() + make_interval(secs => p_lease_secs)
 	WHERE run_id = p_run_id AND status = 'RUNNING'

@@ -3,7 +3,11 @@
 --
 -- Re-created by every "dataflow init" (CREATE OR REPLACE) after migrations,
 -- like functions.sql, whose helpers it uses. Each function pins search_path
--- to the dataflow schema it was created in (SET search_path FROM CURRENT).
+-- to the dataflow schema it was created in, then pg_temp (SET search_path
+-- FROM CURRENT). The read-only ones run as their caller, who needs to read
+-- the tables (the operator role, roles.sql); the three that change state,
+-- df_ready, df_resubmit and df_set_paused, are SECURITY DEFINER, so that an
+-- operator may call them but not write a table.
 
 -- The newest partition a latest-only job has run or is running: df_claim
 -- never runs anything at or below it again. NULL for the other orders or
@@ -433,7 +437,7 @@ RETURNS TABLE (jobid text, dataid text, depth integer, action text,
     old_state text, new_state text, run_id bigint, host text,
     since timestamptz, outputs jsonb)
 LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 #variable_conflict use_variable
 DECLARE
 	v_jobs		text[];
@@ -548,7 +552,7 @@ $$;
 CREATE OR REPLACE FUNCTION df_set_paused(p_jobid text, p_paused boolean,
     p_who text, p_reason text)
 RETURNS boolean LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_was	boolean;
 BEGIN
@@ -568,5 +572,38 @@ BEGIN
 	VALUES (p_who, CASE WHEN p_paused THEN 'pause' ELSE 'resume' END,
 	    p_jobid, p_reason);
 	RETURN true;
+END
+$$;
+
+-- Mark partitions p_dataids of an external dataset READY ("dataflow
+-- ready"), with one audit row by p_who. Return how many changed (the
+-- others were READY already), or NULL when the dataset is unknown, removed
+-- or "today", which dataflow manages itself.
+CREATE OR REPLACE FUNCTION df_ready(p_datasetid text, p_dataids text[],
+    p_who text)
+RETURNS bigint LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+	v_n	bigint;
+	v_k	integer := coalesce(cardinality(p_dataids), 0);
+BEGIN
+	PERFORM 1 FROM dataset d
+	WHERE d.datasetid = p_datasetid AND d.removed IS NULL
+	  AND d.datasetid <> 'today';
+	IF NOT FOUND OR v_k = 0 THEN
+		RETURN NULL;
+	END IF;
+	INSERT INTO partition_status AS s (datasetid, dataid, status)
+	SELECT p_datasetid, d, 'READY' FROM unnest(p_dataids) AS d
+	ON CONFLICT (datasetid, dataid) DO UPDATE
+	SET status = 'READY', run_id = NULL, modified = now()
+	WHERE s.status <> 'READY';
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	INSERT INTO audit (who, action, datasetid, dataid, detail)
+	VALUES (p_who, 'ready', p_datasetid,
+	    CASE WHEN v_k = 1 THEN p_dataids[1] END,
+	    jsonb_build_object('requested', v_k, 'changed', v_n,
+		'first', p_dataids[1], 'last', p_dataids[v_k]));
+	RETURN v_n;
 END
 $$;

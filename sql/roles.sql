@@ -1,0 +1,89 @@
+-- roles.sql: who may do what in dataflow's schema (dataflow(1), ROLES).
+-- Run by every "dataflow init" after the functions are re-created, as their
+-- rights must follow them; idempotent. The names of the two group roles
+-- come from the C side (lib/schema.c): dataflow.runner_role and
+-- dataflow.operator_role, set for this transaction only.
+--
+--   runner    what runjob does: claim, renew and finish runs, through the
+--             SECURITY DEFINER df_claim, df_renew and df_end_run only. No
+--             table, no other function: it cannot change a job, a
+--             dataset, a notify command or parameters.
+--   operator  the operations commands: read every table, run the read-only
+--             functions as itself and the three that change state
+--             (df_ready, df_resubmit, df_set_paused) as the owner.
+--   owner     the schema's owner, who runs init, apply, rekey and import.
+--
+-- Each init first takes back whatever the roles held, then grants the
+-- lists below: a right a new version drops is dropped, a function
+-- re-created under a new signature is granted again.
+DO $$
+DECLARE
+	v_schema	text := current_schema();
+	v_nsp		oid;
+	v_runner	text := current_setting('dataflow.runner_role', true);
+	v_operator	text := current_setting('dataflow.operator_role', true);
+	v_create	boolean;
+	v_role		text;
+	v_f		text;
+BEGIN
+	SELECT n.oid INTO v_nsp FROM pg_namespace n WHERE n.nspname = v_schema;
+
+	-- PostgreSQL lets PUBLIC execute every function it creates.
+	EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM PUBLIC',
+	    v_schema);
+	EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM PUBLIC',
+	    v_schema);
+
+	-- The roles, when this user may create them (CREATEROLE); otherwise
+	-- "dataflow init" says which are missing and how to create them.
+	SELECT r.rolsuper OR r.rolcreaterole INTO v_create
+	FROM pg_roles r WHERE r.rolname = current_user;
+	FOREACH v_role IN ARRAY ARRAY[v_runner, v_operator] LOOP
+		IF v_role IS NOT NULL AND v_role <> '' AND NOT EXISTS (
+		    SELECT 1 FROM pg_roles r WHERE r.rolname = v_role) THEN
+			IF v_create THEN
+				EXECUTE format('CREATE ROLE %I NOLOGIN',
+				    v_role);
+			END IF;
+		END IF;
+		IF v_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles r
+		    WHERE r.rolname = v_role) THEN
+			EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA '
+			    '%I FROM %I', v_schema, v_role);
+			EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I '
+			    'FROM %I', v_schema, v_role);
+			EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA '
+			    '%I FROM %I', v_schema, v_role);
+			EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
+			    v_schema, v_role);
+		END IF;
+	END LOOP;
+
+	IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_runner) THEN
+		FOR v_f IN SELECT p.oid::regprocedure::text FROM pg_proc p
+		    WHERE p.pronamespace = v_nsp AND p.proname IN
+			('df_claim', 'df_renew', 'df_end_run') LOOP
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
+			    v_f, v_runner);
+		END LOOP;
+	END IF;
+
+	IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_operator) THEN
+		EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO %I',
+		    v_schema, v_operator);
+		-- The commands' functions, and the read-only helpers that
+		-- the invoker ones call (as the operator).
+		FOR v_f IN SELECT p.oid::regprocedure::text FROM pg_proc p
+		    WHERE p.pronamespace = v_nsp AND p.proname IN
+			('df_status', 'df_explain', 'df_grid', 'df_workers',
+			 'df_metrics', 'df_graph', 'df_ready', 'df_resubmit',
+			 'df_set_paused', 'df_latest_floor',
+			 'df_pending_since', 'df_input_status',
+			 'df_missing_inputs', 'df_inputs_ready',
+			 'df_pending_state', 'df_masked_params') LOOP
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
+			    v_f, v_operator);
+		END LOOP;
+	END IF;
+END
+$$;
