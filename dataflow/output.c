@@ -26,12 +26,10 @@ cmd_db_fail(const char *what, const struct db_error *e)
 		    e->message);
 	else if (strcmp(e->sqlstate, "DF001") == 0)
 		warnx("%s", e->message);
-	else if (strcmp(e->sqlstate, "42501") == 0) {
-		/* The properties name a role without this right. */
+	else if (strcmp(e->sqlstate, "42501") == 0)
 		warnx("could not %s: %s (see ROLES in dataflow(1))", what,
 		    e->message);
-		return EXIT_CONFIG;
-	} else
+	else
 		warnx("could not %s: %s", what, e->message);
 	if (status == EXIT_OK || status == EXIT_SOFTWARE)
 		status = EXIT_FAIL;

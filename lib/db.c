@@ -81,6 +81,9 @@ db_error_exit(const struct db_error *e)
 	}
 	if (strcmp(e->sqlstate, "DF001") == 0)	/* unknown job */
 		return EXIT_CONFIG;
+	/* The properties name a role without the right (see the roles). */
+	if (strcmp(e->sqlstate, "42501") == 0)
+		return EXIT_CONFIG;
 	/* Contention and server shutdown pass: try again later. */
 	if (strncmp(e->sqlstate, "40", 2) == 0 ||
 	    strcmp(e->sqlstate, "55P03") == 0 ||

@@ -1238,6 +1238,10 @@ main(int argc, char **argv)
 				warnx("unknown job \"%s\": declare it in the "
 				    "configuration (dataflow apply)",
 				    o.jobid);
+			else if (strcmp(e.sqlstate, "42501") == 0)
+				warnx("%s: could not claim: %s (the role needs "
+				    "the runner's rights: see ROLES in "
+				    "dataflow(1))", o.jobid, e.message);
 			else if (e.kind == DB_ERR_SCHEMA)
 				warnx("dataflow schema \"%s\" not found or "
 				    "outdated (%s): run dataflow init",
