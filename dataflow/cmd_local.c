@@ -666,6 +666,11 @@ local_init(struct local_ctx *c)
 			return EXIT_CONFIG;
 		}
 	}
+	if (local_dir_trusted(&c->lp, c->owner.uid, &errmsg) == -1) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		return EXIT_CONFIG;
+	}
 	if ((made = local_owned_dir(c, c->lp.dir)) == -1)
 		return EXIT_CONFIG;
 	/* An empty directory made for us by someone else is ours too. */
@@ -834,9 +839,14 @@ cmd_local_exec(struct global_opts *g, int argc, char **argv)
 			warnx("\"%s\" holds a PostgreSQL cluster that "
 			    "\"dataflow local\" did not create", c.lp.data);
 			status = EXIT_CONFIG;
-		} else if (local_find_owner(&c) == -1)
+		} else if (local_find_owner(&c) == -1 ||
+		    (action[2] == 'a' &&	/* stopping is always safe */
+		    local_dir_trusted(&c.lp, c.owner.uid, &errmsg) == -1)) {
+			if (errmsg != NULL)
+				warnx("%s", errmsg);
+			free(errmsg);
 			status = EXIT_CONFIG;
-		else if ((action[2] == 'a' ? local_start(&c) :
+		} else if ((action[2] == 'a' ? local_start(&c) :
 		    local_stop(&c)) == -1)
 			status = EXIT_FAIL;
 		else

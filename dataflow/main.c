@@ -109,7 +109,7 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	free(path);
 	if (props == NULL)
 		goto fail;
-	/* A file others can change or read the password in: say so. */
+	/* A file others can read the password in: say so. */
 	if ((errmsg = properties_check_mode(props)) != NULL) {
 		warnx("%s", errmsg);
 		free(errmsg);

@@ -422,8 +422,13 @@ credential_parse(const char *ciphertext, struct credential_parsed *p,
 		goto fail;
 	}
 	/* Read before it is authenticated: bound the work it can ask. */
-	if (p->iterations < CREDENTIAL_ITER_MIN ||
-	    p->iterations > CREDENTIAL_ITER_MAX) {
+	if (p->iterations > CREDENTIAL_ITER_MAX) {
+		*errp = xasprintf("df1 ciphertext asks for %u PBKDF2 "
+		    "iterations, more than the %u accepted", p->iterations,
+		    CREDENTIAL_ITER_MAX);
+		goto fail;
+	}
+	if (p->iterations < CREDENTIAL_ITER_MIN) {
 		*errp = xasprintf("not a df1 ciphertext: %u iterations is "
 		    "outside %u..%u", p->iterations, CREDENTIAL_ITER_MIN,
 		    CREDENTIAL_ITER_MAX);

@@ -21,6 +21,7 @@
 #include "local.h"
 #include "process.h"
 #include "strbuf.h"
+#include "trust.h"
 #include "xmalloc.h"
 
 #define LOCAL_OUTPUT_MAX	16384	/* bytes of a child's output kept */
@@ -376,6 +377,32 @@ local_user_can_use(const char *dir, const struct local_user *as)
 		if (errno != EINTR)
 			return false;
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+}
+
+int
+local_dir_trusted(const struct local_paths *lp, uid_t server, char **errp)
+{
+	struct stat	 st;
+	char		*why, *parent;
+
+	parent = trust_dirname(lp->dir);
+	if (stat(parent, &st) == 0 && (why = trust_dir(&st)) != NULL) {
+		*errp = xasprintf("refusing --dir \"%s\": its directory "
+		    "\"%s\" is %s: others can replace it", lp->dir, parent,
+		    why);
+		free(why);
+		free(parent);
+		return -1;
+	}
+	free(parent);
+	if (stat(lp->dir, &st) == -1)
+		return 0;	/* made by us, mode 0700 */
+	if ((why = trust_private(&st, server)) != NULL) {
+		*errp = xasprintf("refusing --dir \"%s\": %s", lp->dir, why);
+		free(why);
+		return -1;
+	}
+	return 0;
 }
 
 bool

@@ -88,6 +88,16 @@ int	 local_spawn(const char *const *argv, const struct local_user *as,
  */
 bool	 local_user_can_use(const char *dir, const struct local_user *as);
 
+/*
+ * Return 0 when the cluster's directory lp->dir (if it exists) is owned by
+ * the effective user, root or server (who runs the cluster's PostgreSQL)
+ * and is writable by neither group nor others, and its parent is not
+ * writable by others without the sticky bit (SPEC §4: another user could
+ * replace its properties file, or the cluster). Else -1 with *errp
+ * (caller frees) naming the directory and why.
+ */
+int	 local_dir_trusted(const struct local_paths *lp, uid_t server,
+	    char **errp);
 /* Return whether lp->data holds a cluster (PG_VERSION is there). */
 bool	 local_initialised(const struct local_paths *lp);
 /*

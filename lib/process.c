@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "trust.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -92,6 +94,8 @@ static struct {
 static int64_t	process_now(void);
 static int64_t	process_deadline(int64_t, long);
 static int	process_fd_high(int);
+static int	process_open_log_dir(const char *, char **);
+static int	process_check_log_file(int, int, const char *, char **);
 static int	process_open_log(const char *, char **);
 static int	process_sig_block(struct process_sigsave *);
 static void	process_sig_restore(const struct process_sigsave *);
@@ -164,37 +168,143 @@ process_seterr(char **errp, const char *what, const char *path, int e)
 		*errp = xasprintf("%s: %s", what, strerror(e));
 }
 
+/* Open directory dir and check it as process_check_log_dir() says. */
+static int
+process_open_log_dir(const char *dir, char **errp)
+{
+	struct stat	 st;
+	char		*why;
+	int		 dfd;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		process_seterr(errp, "could not open directory", dir, errno);
+		return -1;
+	}
+	if (fstat(dfd, &st) == -1) {
+		process_seterr(errp, "could not stat", dir, errno);
+		close(dfd);
+		return -1;
+	}
+	if ((why = trust_dir(&st)) != NULL) {
+		if (errp != NULL)
+			*errp = xasprintf("refusing directory \"%s\": %s (others "
+			    "could plant files where the output goes): chmod "
+			    "o-w or +t it", dir, why);
+		free(why);
+		close(dfd);
+		return -1;
+	}
+	return dfd;
+}
+
+int
+process_check_log_dir(const char *dir, char **errp)
+{
+	int	 dfd;
+
+	if ((dfd = process_open_log_dir(dir, errp)) == -1)
+		return -1;
+	close(dfd);
+	return 0;
+}
+
 /*
- * Open the child's output file here, where errors can be reported. A
- * regular file is always a new one (O_EXCL): one planted in the log
- * directory would keep its owner's permissions and let others read the
- * output, so an existing regular file is replaced. A symbolic link is
- * refused. Anything else that exists (/dev/null, a FIFO) is written to as
- * it is: never removed.
+ * Check fd, opened from name in its directory dfd, as an existing output
+ * file: return 1 to write to it (a character device of ours or root's:
+ * /dev/null), 0 once it was removed (a regular file of ours: it may have
+ * been read by others, a new one replaces it), or -1 with errno set, or
+ * with *why (caller frees) saying why it is refused: a FIFO (it would
+ * hold the run, or hand its output to whoever reads it), a socket, or
+ * another user's file. Never removes what is not ours.
+ */
+static int
+process_check_log_file(int fd, int dfd, const char *name, char **why)
+{
+	struct stat	 st;
+	bool		 ours;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	ours = st.st_uid == geteuid();
+	if (S_ISCHR(st.st_mode) && (ours || st.st_uid == 0))
+		return 1;
+	if (S_ISREG(st.st_mode) && ours)
+		return unlinkat(dfd, name, 0) == -1 ? -1 : 0;
+	if (S_ISFIFO(st.st_mode))
+		*why = xstrdup("a FIFO is there");
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		*why = xstrdup("a special file is there");
+	else
+		*why = xasprintf("a file of uid %lu is there, not yours",
+		    (unsigned long)st.st_uid);
+	return -1;
+}
+
+/*
+ * Open the child's output file here, where errors can be reported: in its
+ * directory, opened once and checked (process_check_log_dir), by name
+ * relative to it. A new file is created 0600 (O_EXCL). What is already
+ * there is opened without following a symbolic link (refused) and without
+ * blocking (a FIFO with no reader would hold us, and the claim, forever),
+ * checked on the descriptor (process_check_log_file) and replaced, written
+ * to or refused; O_NONBLOCK is cleared once it is accepted.
  */
 static int
 process_open_log(const char *path, char **errp)
 {
-	struct stat	 sb;
-	int		 fd;
+	const char	*name;
+	char		*dir, *why = NULL;
+	int		 dfd, fd = -1, flags, tries, e, rc;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1 && errno == EEXIST) {
-		if (lstat(path, &sb) == -1)
-			errno = EEXIST;	/* there a moment ago: say so */
-		else if (S_ISLNK(sb.st_mode))
-			errno = ELOOP;
-		else if (!S_ISREG(sb.st_mode))
-			fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		else if (unlink(path) == 0)
-			fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0600);
+	name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	dir = trust_dirname(path);
+	dfd = process_open_log_dir(dir, errp != NULL ? &why : NULL);
+	free(dir);
+	if (dfd == -1) {
+		if (errp != NULL)
+			*errp = xasprintf("could not create \"%s\": %s", path,
+			    why);
+		free(why);
+		return -1;
 	}
-	if (fd != -1)
-		fd = process_fd_high(fd);
-	if (fd == -1)
-		process_seterr(errp, "could not create", path, errno);
+	flags = O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
+	/* A regular file of ours removed, the second try creates anew. */
+	for (tries = 0; tries < 2; tries++) {
+		if ((fd = openat(dfd, name, flags | O_CREAT | O_EXCL, 0600)) !=
+		    -1 || errno != EEXIST)
+			break;
+		if ((fd = openat(dfd, name, flags)) == -1) {
+			if (errno == ENXIO)	/* a FIFO with no reader */
+				why = xstrdup("a FIFO or socket is there");
+			else if (errno == ELOOP)
+				why = xstrdup("a symbolic link is there");
+			break;
+		}
+		if ((rc = process_check_log_file(fd, dfd, name, &why)) == 1)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+		if (rc == -1)
+			break;
+		errno = EEXIST;	/* planted again at once: give up */
+	}
+	e = errno;
+	close(dfd);
+	if (fd != -1 && ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)) {
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	if (fd != -1 && (fd = process_fd_high(fd)) == -1)
+		e = errno;
+	if (fd == -1 && why != NULL && errp != NULL)
+		*errp = xasprintf("could not create \"%s\": %s", path, why);
+	else if (fd == -1)
+		process_seterr(errp, "could not create", path, e);
+	free(why);
 	return fd;
 }
 

@@ -8,7 +8,9 @@
 struct proc_spec {
 	char *const	*argv;		/* argv[0] found as execvp, no shell */
 	char *const	*envp;		/* the complete one; NULL: ours */
-	const char	*stdout_path;	/* NULL: inherit; else created 0600 */
+	const char	*stdout_path;	/* NULL: inherit; else created 0600 (an
+					   old file of ours replaced; a FIFO,
+					   a link, others' files refused) */
 	const char	*stderr_path;	/* likewise */
 	long		 timeout_ms;	/* 0: no timeout */
 	long		 grace_ms;	/* SIGTERM to SIGKILL; 0: 10 s */
@@ -74,6 +76,15 @@ int	process_run(const struct proc_spec *spec, struct proc_result *res,
  * decrypting what the script gets, and the guard holds none of it.
  */
 int	process_start_guard(char **errp);
+
+/*
+ * Return 0 when dir can hold output files (stdout_path, stderr_path): it
+ * can be opened, and others cannot write it, or it is sticky (then a file
+ * another user plants there is refused as not ours). Else -1 with *errp
+ * (caller frees; errp may be NULL). process_run checks each file's
+ * directory so too; call this first to refuse before any work is done.
+ */
+int	process_check_log_dir(const char *dir, char **errp);
 
 /*
  * Return the path that execvp would run for prog (searching $PATH when it

@@ -13,6 +13,7 @@
 
 #include "properties.h"
 #include "strbuf.h"
+#include "trust.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -120,6 +121,86 @@ properties_line_at(const char *text, size_t off)
 	return line;
 }
 
+/* Refuse the directory dir holds path in when others can replace it. */
+static int
+properties_trust_dir(const char *path, const char *dir, char **errp)
+{
+	struct stat	 st;
+	char		*why;
+
+	if (stat(dir, &st) == -1) {
+		*errp = xasprintf("could not stat \"%s\", the directory of "
+		    "\"%s\": %s", dir, path, strerror(errno));
+		return -1;
+	}
+	if ((why = trust_dir(&st)) != NULL) {
+		*errp = xasprintf("refusing \"%s\": its directory \"%s\" is "
+		    "%s: others can replace it", path, dir, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Refuse the file opened from path (st, from fstat) when another user
+ * could have written it (SPEC §4): not a regular file, owned by neither us
+ * nor root, writable by group or others, or in a directory others can
+ * write without the sticky bit. A symbolic link is followed (a system file
+ * may be one), but the link itself must be ours or root's, and the
+ * directories of both the link and its target pass the directory check.
+ */
+static int
+properties_trusted(const char *path, const struct stat *st, char **errp)
+{
+	struct stat	 lst;
+	char		*why, *dir = NULL, *real = NULL;
+	int		 rc = -1;
+
+	if (!S_ISREG(st->st_mode)) {
+		*errp = xasprintf("refusing \"%s\": not a regular file", path);
+		return -1;
+	}
+	if ((why = trust_private(st, TRUST_NOBODY)) != NULL) {
+		*errp = xasprintf("refusing \"%s\": %s%s", path, why,
+		    (st->st_mode & 022) != 0 ? ": chmod go-w it" : "");
+		free(why);
+		return -1;
+	}
+	if (lstat(path, &lst) == -1) {
+		*errp = xasprintf("could not stat \"%s\": %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(lst.st_mode)) {
+		if (lst.st_uid != geteuid() && lst.st_uid != 0) {
+			*errp = xasprintf("refusing \"%s\": a symbolic link "
+			    "owned by uid %lu, not by you or root", path,
+			    (unsigned long)lst.st_uid);
+			return -1;
+		}
+		if ((real = realpath(path, NULL)) == NULL) {
+			*errp = xasprintf("could not resolve \"%s\": %s",
+			    path, strerror(errno));
+			return -1;
+		}
+		dir = trust_dirname(real);
+		if (properties_trust_dir(path, dir, errp) == -1)
+			goto out;
+		free(dir);
+	} else if (lst.st_dev != st->st_dev || lst.st_ino != st->st_ino) {
+		*errp = xasprintf("refusing \"%s\": it was replaced while "
+		    "being opened", path);
+		return -1;
+	}
+	dir = trust_dirname(path);
+	rc = properties_trust_dir(path, dir, errp);
+out:
+	free(dir);
+	free(real);
+	return rc;
+}
+
 struct properties *
 properties_load(const char *path, char **errp)
 {
@@ -132,17 +213,21 @@ properties_load(const char *path, char **errp)
 	int			 fd;
 
 	*errp = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		*errp = xasprintf("could not open \"%s\": %s", path,
 		    strerror(errno));
 		goto out;
 	}
-	/* For properties_check_mode(): who else may read or change it. */
+	/* What was opened is what is checked: no race with a rename. */
 	if (fstat(fd, &st) == -1) {
 		*errp = xasprintf("could not stat \"%s\": %s", path,
 		    strerror(errno));
 		goto out;
 	}
+	if (properties_trusted(path, &st, errp) == -1)
+		goto out;
 	for (;;) {
 		if ((r = read(fd, buf, sizeof buf)) == -1) {
 			if (errno == EINTR)
@@ -510,11 +595,9 @@ properties_has_secret(const struct properties *p)
 char *
 properties_check_mode(const struct properties *p)
 {
+	/* properties_load() refused a file others can write. */
 	if (p->mode == -1)
 		return NULL;
-	if ((p->mode & 022) != 0)
-		return xasprintf("%s is writable by group or others (mode "
-		    "%04o): chmod go-w it", p->path, (unsigned)p->mode);
 	if ((p->mode & 077) != 0 && (p->uid != 0 || (p->mode & 037) != 0) &&
 	    properties_has_secret(p))
 		return xasprintf("%s holds a password and is readable by "

@@ -39,20 +39,28 @@ char			*properties_find(const char *explicit, char **errp);
  * number of trailing backslashes continuing the line, Java's escapes (\t,
  * \n, \uXXXX, "\ ", \#, ...), lines ending in LF, CRLF or CR. A line
  * without '=' or ':' after its key, a line over PROPERTIES_MAXLINE bytes
- * and a NUL byte are errors. Return the properties (caller frees with
- * properties_free), or NULL with *errp = "PATH:LINE: message".
+ * and a NUL byte are errors. A file another user could have written is
+ * refused (SPEC §4): one that is not a regular file, is owned by neither
+ * the effective user nor root, or is writable by group or others, or that
+ * sits in a directory others can write without the sticky bit. A symbolic
+ * link is followed (/etc/dataflow/dataflow.properties may be one), but it
+ * must be owned by the effective user or root, and the target's directory
+ * is checked too. What is checked is the file opened (fstat), never a
+ * second lookup of path. Return the properties (caller frees with
+ * properties_free), or NULL with *errp = "PATH:LINE: message" or
+ * "refusing \"PATH\": why".
  */
 struct properties	*properties_load(const char *path, char **errp);
 /* Parse properties from a string (origin names it in messages). */
 struct properties	*properties_parse(const char *text, const char *origin,
 			    char **errp);
 /*
- * Return a warning (caller frees) when the file p was loaded from is open to
- * others: writable by group or others (whoever can edit it can point the
- * programs at their own server), or, when it holds a secret (password=,
- * encrypted=, a url with a password), readable by them; as for passkey
- * files, a file owned by root may be readable by its group. NULL when the
- * permissions are safe or p was parsed from a string.
+ * Return a warning (caller frees) when the file p was loaded from holds a
+ * secret (password=, encrypted=, a url with a password) and is readable by
+ * group or others; as for passkey files, a file owned by root may be
+ * readable by its group. (A file others can write is refused by
+ * properties_load.) NULL when the permissions are safe or p was parsed
+ * from a string.
  */
 char			*properties_check_mode(const struct properties *p);
 /* Return the value of key (the last one set), or NULL; owned by p. */

@@ -1113,7 +1113,7 @@ load_settings(const struct options *o)
 	if ((props = properties_load(path, &errmsg)) == NULL)
 		errx(EXIT_CONFIG, "%s", errmsg);
 	free(path);
-	/* A file others can change or read the password in: say so. */
+	/* A file others can read the password in: say so. */
 	if ((errmsg = properties_check_mode(props)) != NULL) {
 		warnx("%s", errmsg);
 		free(errmsg);
@@ -1175,6 +1175,10 @@ main(int argc, char **argv)
 	if ((script_path = process_which(o.argv[0])) == NULL)
 		errx(EXIT_USAGE, "script \"%s\": %s", o.argv[0],
 		    strerror(errno));
+	/* Nor with a log directory where others could plant files. */
+	if (o.log_dir != NULL && process_check_log_dir(o.log_dir, &errmsg) ==
+	    -1)
+		errx(EXIT_CONFIG, "--log-dir: %s", errmsg);
 
 	s = load_settings(&o);
 	/* Prompt only when the database password needs the passkey. */

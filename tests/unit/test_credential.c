@@ -551,13 +551,76 @@ test_iterations_range(void **state)
 	kr = credential_keyring_new(PASS, strlen(PASS));
 	assert_int_equal(credential_keyring_set_iterations(kr,
 	    CREDENTIAL_ITER_MIN - 1, &err), -1);
-	assert_string_equal(err, "9999 iterations is outside 10000..10000000");
+	assert_string_equal(err, "9999 iterations is outside 10000..1000000");
 	free(err);
 	err = NULL;
 	assert_int_equal(credential_keyring_set_iterations(kr,
 	    CREDENTIAL_ITER_MAX + 1, &err), -1);
 	free(err);
 	credential_keyring_free(kr);
+}
+
+/*
+ * Whoever writes a ciphertext chooses the work its reader does: a count
+ * over the cap (ten times the default) is refused before any derivation,
+ * with a message that names the count and the cap; the cap itself is read.
+ */
+static void
+test_iterations_cap(void **state)
+{
+	struct credential_keyring	*w, *r;
+	static const uint32_t		 over[] = {
+		CREDENTIAL_ITER_MAX + 1, 10000000, 0x7fffffff
+	};
+	uint8_t				*bin = NULL;
+	size_t				 len, i;
+	char				*ct, *forged, *plain = NULL, *err = NULL;
+	char				*want;
+
+	(void)state;
+	assert_int_equal(CREDENTIAL_ITER_MAX, 10 * CREDENTIAL_ITER_DEFAULT);
+	w = credential_keyring_new(PASS, strlen(PASS));
+	assert_int_equal(credential_keyring_set_iterations(w,
+	    CREDENTIAL_ITER_MAX, &err), 0);
+	ct = test_encrypt(w, CREDENTIAL_DF1, "capped", 6);
+	assert_int_equal(base64_decode(ct + 4, strlen(ct + 4), &bin, &len,
+	    &err), 0);
+
+	r = credential_keyring_new(PASS, strlen(PASS));
+	for (i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		bin[2] = over[i] >> 24;
+		bin[3] = over[i] >> 16;
+		bin[4] = over[i] >> 8;
+		bin[5] = over[i];
+		forged = test_df1_text(bin, len);
+		assert_int_equal(credential_decrypt(r, forged, &plain, NULL,
+		    &err), CREDENTIAL_EFORMAT);
+		assert_null(plain);
+		want = xasprintf("df1 ciphertext asks for %u PBKDF2 "
+		    "iterations, more than the %u accepted", over[i],
+		    CREDENTIAL_ITER_MAX);
+		assert_string_equal(err, want);
+		free(want);
+		free(err);
+		err = NULL;
+		free(forged);
+	}
+	/* Refused on the header alone: no key was derived. */
+	assert_int_equal(credential_keyring_derivations(r), 0);
+
+	/* At the cap it is read, and the key derived once per process. */
+	test_decrypt(r, ct, CREDENTIAL_OK, "capped", 6);
+	test_decrypt(r, ct, CREDENTIAL_OK, "capped", 6);
+	assert_int_equal(credential_keyring_derivations(r), 1);
+
+	/* Nothing writes what could not be read back. */
+	assert_int_equal(credential_keyring_set_iterations(w,
+	    CREDENTIAL_ITER_MAX + 1, &err), -1);
+	free(err);
+	free(bin);
+	free(ct);
+	credential_keyring_free(w);
+	credential_keyring_free(r);
 }
 
 /* Key ids pick the passkey; a mismatch is named in the error. */
@@ -834,6 +897,7 @@ main(void)
 		cmocka_unit_test(test_keyring_cache),
 		cmocka_unit_test(test_inspect),
 		cmocka_unit_test(test_iterations_range),
+		cmocka_unit_test(test_iterations_cap),
 		cmocka_unit_test(test_keyid),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_passkey_file),

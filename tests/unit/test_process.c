@@ -716,6 +716,80 @@ test_log_file_errors(void **state)
 	assert_false(exists(target));
 }
 
+/* Expect process_run to refuse the spec with an error holding want. */
+static void
+refused(struct proc_spec *spec, const char *want)
+{
+	struct proc_result res;
+	char		*err = NULL;
+
+	assert_int_equal(process_run(spec, &res, &err), -1);
+	assert_non_null(err);
+	if (strstr(err, want) == NULL)
+		fail_msg("error \"%s\" does not say \"%s\"", err, want);
+	free(err);
+}
+
+/*
+ * What others plant where the output goes is refused, at once: a FIFO
+ * (with no reader it held the run in open() forever; with one, it took
+ * the output), another user's file (never removed). A directory others can
+ * write is refused unless it is sticky.
+ */
+static void
+test_log_file_planted(void **state)
+{
+	char		 dir[PATH_MAX], out[PATH_MAX], want[PATH_MAX + 128];
+	char		**argv = av("sh", "-c", "echo captured", NULL);
+	struct proc_spec spec = { 0 };
+	struct proc_result res;
+	char		*got;
+	int		 rfd;
+
+	(void)state;
+	tmp_path(dir, sizeof(dir), "planted");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_true((size_t)snprintf(out, sizeof(out), "%s/job.out", dir) <
+	    sizeof(out));
+	spec.argv = argv;
+	spec.stdout_path = out;
+
+	/* A FIFO with no reader: refused without waiting for one. */
+	assert_int_equal(mkfifo(out, 0666), 0);
+	refused(&spec, "a FIFO or socket is there");
+	/* With a reader: refused too, and the reader gets nothing. */
+	assert_true((rfd = open(out, O_RDONLY | O_NONBLOCK)) != -1);
+	refused(&spec, "a FIFO is there");
+	assert_int_equal(read(rfd, want, sizeof(want)), 0);
+	close(rfd);
+	assert_int_equal(unlink(out), 0);
+
+	/* Others may write the directory: refused, unless sticky. */
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(want, sizeof(want), "refusing directory \"%s\": writable "
+	    "by others and not sticky (mode 0777)", dir);
+	refused(&spec, want);
+	assert_false(exists(out));
+	assert_int_equal(process_check_log_dir(dir, NULL), -1);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(process_check_log_dir(dir, NULL), 0);
+	run(&spec, &res);
+	assert_int_equal(res.exit_code, 0);
+	assert_non_null(got = slurp(out));
+	assert_string_equal(got, "captured\n");
+	free(got);
+
+	/* Another user's file there is left alone (root can make one). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(out, 54321, 54321), 0);
+		refused(&spec, "a file of uid 54321 is there, not yours");
+		assert_non_null(got = slurp(out));
+		assert_string_equal(got, "captured\n");
+		free(got);
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+}
+
 static void
 test_bad_spec(void **state)
 {
@@ -1082,6 +1156,7 @@ main(void)
 		T(test_env_exact),
 		T(test_log_files),
 		T(test_log_file_errors),
+		T(test_log_file_planted),
 		T(test_bad_spec),
 		T(test_process_group),
 		T(test_guard_reused),

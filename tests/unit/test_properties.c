@@ -444,7 +444,7 @@ test_find_directory(void **state)
 	p = properties_load(path, &err);
 	assert_null(p);
 	assert_string_equal(err,
-	    "could not read \"dataflow.properties\": Is a directory");
+	    "refusing \"dataflow.properties\": not a regular file");
 	free(err);
 	free(path);
 }
@@ -646,15 +646,6 @@ test_check_mode(void **state)
 	/* No secret, not writable by others: nothing to say. */
 	assert_null(mode_warning(s, "url=jdbc:postgresql:x\n", 0644));
 	assert_null(mode_warning(s, "url=jdbc:postgresql:x\n", 0600));
-	/* Whoever can edit it can point the programs at their server. */
-	w = mode_warning(s, "url=jdbc:postgresql:x\n", 0664);
-	assert_non_null(w);
-	assert_non_null(strstr(w, "mode.properties is writable by group or "
-	    "others (mode 0664): chmod go-w it"));
-	free(w);
-	w = mode_warning(s, "url=jdbc:postgresql:x\n", 0602);
-	assert_non_null(w);
-	free(w);
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		assert_null(mode_warning(s, secrets[i], 0600));
 		assert_null(mode_warning(s, secrets[i], 0400));
@@ -688,6 +679,117 @@ test_check_mode(void **state)
 	properties_free(p);
 }
 
+/* Load path; return the error (caller frees), or NULL if it loaded. */
+static char *
+load_error(const char *path)
+{
+	struct properties	*p;
+	char			*err = NULL;
+
+	p = properties_load(path, &err);
+	if (p != NULL)
+		assert_null(err);
+	else
+		assert_non_null(err);
+	properties_free(p);
+	return err;
+}
+
+static void
+assert_refused(const char *path, const char *why)
+{
+	char	*err, *want;
+
+	err = load_error(path);
+	want = xasprintf("refusing \"%s\": %s", path, why);
+	if (err == NULL)
+		fail_msg("%s loaded, want: %s", path, want);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
+/* path, owned by uid 65534, is refused as another user's. */
+static void
+err_owned_by(const char *path)
+{
+	char	*err;
+
+	err = load_error(path);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "(uid 65534), not by you or root"));
+	assert_int_equal(strncmp(err, "refusing \"", 10), 0);
+	free(err);
+}
+
+/*
+ * SPEC §4: a file another user could have written is refused: writable by
+ * group or others, owned by another user, not a regular file (a FIFO must
+ * not hang the reader), in a directory others can write that is not
+ * sticky, or reached through another user's symbolic link.
+ */
+static void
+test_refused(void **state)
+{
+	struct scratch	*s = *state;
+	char		*path, *dir, *link, *why, *real;
+
+	path = scratch_make(s, "private/a.properties");
+	write_file(path, "url=jdbc:postgresql:x\n", 22);
+	assert_null(load_error(path));
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_refused(path, "writable by group or others (mode 0664): "
+	    "chmod go-w it");
+	assert_int_equal(chmod(path, 0602), 0);
+	assert_refused(path, "writable by group or others (mode 0602): "
+	    "chmod go-w it");
+	assert_int_equal(chmod(path, 0644), 0);
+
+	/* A symbolic link of ours to it is followed. */
+	link = xasprintf("%s/link.properties", s->dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_null(load_error(link));
+
+	/* The directory: others may not replace the file, unless sticky. */
+	dir = xasprintf("%s/private", s->dir);
+	assert_int_equal(chmod(dir, 0777), 0);
+	why = xasprintf("its directory \"%s\" is writable by others and "
+	    "not sticky (mode 0777): others can replace it", dir);
+	assert_refused(path, why);
+	free(why);
+	/* Through the link too: the target's directory counts. */
+	real = realpath(dir, NULL);
+	assert_non_null(real);
+	why = xasprintf("its directory \"%s\" is writable by others and "
+	    "not sticky (mode 0777): others can replace it", real);
+	assert_refused(link, why);
+	free(why);
+	free(real);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_null(load_error(path));
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_null(load_error(path));
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	/* Another user's file or link; only root can make them here. */
+	if (geteuid() == 0) {
+		assert_int_equal(lchown(link, 65534, 65534), 0);
+		assert_refused(link, "a symbolic link owned by uid 65534, not "
+		    "by you or root");
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		err_owned_by(path);
+	}
+	free(link);
+	free(dir);
+	free(path);
+
+	/* A FIFO is refused at once: opening it does not wait. */
+	path = xasprintf("%s/fifo.properties", s->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_refused(path, "not a regular file");
+	free(path);
+}
+
 static int
 select_properties(const struct dirent *d)
 {
@@ -712,6 +814,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_find_directory,
 		    scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_check_mode,
+		    scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_refused,
 		    scratch_setup, scratch_teardown),
 	};
 	struct CMUnitTest	*tests;
