@@ -475,6 +475,7 @@ import_config(struct import *imp, struct db_result *dsr,
 	struct diag	 d = { NULL, 0 };
 	json_t		*root, *datasets, *jobs, *v;
 	const char	*key;
+	char		**allow;
 	void		*tmp;
 	size_t		 i;
 
@@ -489,6 +490,13 @@ import_config(struct import *imp, struct db_result *dsr,
 	root = json_pack("{s:o, s:o}", "datasets", datasets, "jobs", jobs);
 	imp->want = config_from_json(root, "OpenDataFlow", &d);
 	json_decref(root);
+	allow = cmd_env_allow(imp->g);
+	if (imp->want != NULL && config_check_env(imp->want, "OpenDataFlow",
+	    (const char *const *)allow, &d) == -1) {
+		config_free(imp->want);
+		imp->want = NULL;
+	}
+	settings_env_allow_free(allow);
 	if (imp->want == NULL) {
 		warnx("the OpenDataFlow configuration cannot be imported as "
 		    "it is:");
