@@ -132,6 +132,7 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	};
 	struct config	*want = NULL, *cur = NULL;
 	struct plan	*plan = NULL;
+	char		**secrets = NULL;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 }, ignore = { 0 };
@@ -166,9 +167,11 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	in_tx = true;
 	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
 	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
-	    catalog_load(db, &cur, &e) == -1)
+	    catalog_load(db, &cur, &e) == -1 ||
+	    catalog_secret_names(db, cur, want, &secrets, &e) == -1)
 		goto dberr;
-	plan = plan_compute(cur, want, prune);
+	plan = plan_compute(cur, want, prune,
+	    (const char *const *)secrets);
 	print_plan(g, plan, dry_run);
 	if (dry_run) {
 		status = EXIT_OK;
@@ -190,6 +193,7 @@ out:
 	db_error_clear(&e);
 	free(actor);
 	plan_free(plan);
+	catalog_names_free(secrets);
 	config_free(cur);
 	config_free(want);
 	db_close(db);

@@ -912,6 +912,7 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	struct settings		*s = NULL;
 	struct config		*cur = NULL;
 	struct plan		*plan = NULL;
+	char			**secrets = NULL;
 	const char		*schema = NULL, *p[2];
 	static const char *const tables[] = {
 		"dataset", "job", "datastatus"
@@ -976,9 +977,11 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	in_tx = true;
 	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
 	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
-	    catalog_load(db, &cur, &e) == -1)
+	    catalog_load(db, &cur, &e) == -1 ||
+	    catalog_secret_names(db, cur, imp.want, &secrets, &e) == -1)
 		goto dberr;
-	plan = plan_compute(cur, imp.want, false);
+	plan = plan_compute(cur, imp.want, false,
+	    (const char *const *)secrets);
 	actor = cmd_actor();
 	if (catalog_apply(db, imp.want, plan, actor, &e) == -1 ||
 	    import_write_status(&imp, db, &e) == -1)
@@ -1015,6 +1018,7 @@ out:
 	free(actor);
 	free(detail);
 	plan_free(plan);
+	catalog_names_free(secrets);
 	config_free(cur);
 	import_free(&imp);
 	db_close(src);
