@@ -19,11 +19,16 @@
 /* Entries listed when --limit is not given. */
 #define AUDIT_LIMIT	50
 
-/* An apply names the objects it changed only in its detail. */
+/*
+ * An apply names the objects it changed only in its detail. Its secrets
+ * are masked when written; df_masked_plan masks rows written before.
+ */
 static const char audit_sql[] =
     "SELECT a.audit_id, to_json(a.at) #>> '{}' AS at, "
     "extract(epoch FROM a.at)::bigint AS at_epoch, a.who, a.host, "
-    "a.action, a.jobid, a.datasetid, a.dataid, a.detail::text AS detail, "
+    "a.action, a.jobid, a.datasetid, a.dataid, CASE WHEN a.action = "
+    "'apply' THEN df_masked_plan(a.detail) ELSE a.detail END::text "
+    "AS detail, "
     "a.reason FROM audit a "
     "WHERE ($1::text IS NULL OR a.jobid = $1 OR (a.action = 'apply' "
     "AND a.detail @> jsonb_build_array(jsonb_build_object('kind', 'job', "

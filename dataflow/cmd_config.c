@@ -16,15 +16,28 @@
 #include "plan.h"
 #include "settings.h"
 
-/* Load and validate a configuration file, printing every problem. */
+/*
+ * Load and validate a configuration file, its environment names against
+ * what this host allows too, printing every problem.
+ */
 static struct config *
-load_config(const char *path)
+load_config(const struct global_opts *g, const char *path)
 {
 	struct diag	 d = { NULL, 0 };
 	struct config	*c;
+	char		**allow;
 	size_t		 i;
 
-	if ((c = config_load_file(path, &d)) == NULL) {
+	if ((c = config_load_file(path, &d)) != NULL) {
+		allow = cmd_env_allow(g);
+		if (config_check_env(c, strcmp(path, "-") == 0 ? "<stdin>" :
+		    path, (const char *const *)allow, &d) == -1) {
+			config_free(c);
+			c = NULL;
+		}
+		settings_env_allow_free(allow);
+	}
+	if (c == NULL) {
 		for (i = 0; i < d.n; i++)
 			fprintf(stderr, "dataflow: %s\n", d.msgs[i]);
 		if (d.n == 0)
@@ -41,7 +54,7 @@ cmd_validate_exec(struct global_opts *g, int argc, char **argv)
 
 	if (argc != 2)
 		return cmd_usage(&cmd_validate_entry);
-	if ((c = load_config(argv[1])) == NULL)
+	if ((c = load_config(g, argv[1])) == NULL)
 		return EXIT_CONFIG;
 	if (g->verbosity > 0)
 		printf("%s: valid: %zu datasets, %zu jobs\n", argv[1],
@@ -119,6 +132,7 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	};
 	struct config	*want = NULL, *cur = NULL;
 	struct plan	*plan = NULL;
+	char		**secrets = NULL;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 }, ignore = { 0 };
@@ -141,7 +155,7 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	if (argc - optind != 1)
 		return cmd_usage(&cmd_apply_entry);
 	/* Everything is checked before the database is touched. */
-	if ((want = load_config(argv[optind])) == NULL)
+	if ((want = load_config(g, argv[optind])) == NULL)
 		return EXIT_CONFIG;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
@@ -153,9 +167,11 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 	in_tx = true;
 	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
 	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
-	    catalog_load(db, &cur, &e) == -1)
+	    catalog_load(db, &cur, &e) == -1 ||
+	    catalog_secret_names(db, cur, want, &secrets, &e) == -1)
 		goto dberr;
-	plan = plan_compute(cur, want, prune);
+	plan = plan_compute(cur, want, prune,
+	    (const char *const *)secrets);
 	print_plan(g, plan, dry_run);
 	if (dry_run) {
 		status = EXIT_OK;
@@ -177,6 +193,7 @@ out:
 	db_error_clear(&e);
 	free(actor);
 	plan_free(plan);
+	catalog_names_free(secrets);
 	config_free(cur);
 	config_free(want);
 	db_close(db);

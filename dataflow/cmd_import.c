@@ -476,6 +476,7 @@ import_config(struct import *imp, struct db_result *dsr,
 	struct diag	 d = { NULL, 0 };
 	json_t		*root, *datasets, *jobs, *v;
 	const char	*key;
+	char		**allow;
 	void		*tmp;
 	size_t		 i;
 
@@ -490,6 +491,13 @@ import_config(struct import *imp, struct db_result *dsr,
 	root = json_pack("{s:o, s:o}", "datasets", datasets, "jobs", jobs);
 	imp->want = config_from_json(root, "OpenDataFlow", &d);
 	json_decref(root);
+	allow = cmd_env_allow(imp->g);
+	if (imp->want != NULL && config_check_env(imp->want, "OpenDataFlow",
+	    (const char *const *)allow, &d) == -1) {
+		config_free(imp->want);
+		imp->want = NULL;
+	}
+	settings_env_allow_free(allow);
 	if (imp->want == NULL) {
 		warnx("the OpenDataFlow configuration cannot be imported as "
 		    "it is:");
@@ -905,6 +913,7 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	struct settings		*s = NULL;
 	struct config		*cur = NULL;
 	struct plan		*plan = NULL;
+	char			**secrets = NULL;
 	const char		*schema = NULL, *p[2];
 	static const char *const tables[] = {
 		"dataset", "job", "datastatus"
@@ -969,9 +978,11 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	in_tx = true;
 	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
 	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
-	    catalog_load(db, &cur, &e) == -1)
+	    catalog_load(db, &cur, &e) == -1 ||
+	    catalog_secret_names(db, cur, imp.want, &secrets, &e) == -1)
 		goto dberr;
-	plan = plan_compute(cur, imp.want, false);
+	plan = plan_compute(cur, imp.want, false,
+	    (const char *const *)secrets);
 	actor = cmd_actor();
 	if (catalog_apply(db, imp.want, plan, actor, &e) == -1 ||
 	    import_write_status(&imp, db, &e) == -1)
@@ -1008,6 +1019,7 @@ out:
 	free(actor);
 	free(detail);
 	plan_free(plan);
+	catalog_names_free(secrets);
 	config_free(cur);
 	import_free(&imp);
 	db_close(src);

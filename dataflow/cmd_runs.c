@@ -19,14 +19,19 @@
 
 #define RUNS_LIMIT	20	/* runs listed when --limit is not given */
 
-/* The columns of both commands; times as ISO 8601 and as epoch. */
+/*
+ * The columns of both commands; times as ISO 8601 and as epoch. Params are
+ * masked when a run is claimed; masking them again here hides secrets of
+ * runs recorded before the rule was widened.
+ */
 #define RUN_COLUMNS \
     "r.run_id, r.jobid, r.dataid, r.attempt, r.status, r.host, r.pid, " \
     "r.username, r.label, to_json(r.started) #>> '{}' AS started, " \
     "extract(epoch FROM r.started)::bigint AS started_epoch, " \
     "to_json(r.ended) #>> '{}' AS ended, " \
     "extract(epoch FROM coalesce(r.ended, now()) - r.started) " \
-    "AS duration_secs, r.exit_code, r.signal, r.params::text AS params, " \
+    "AS duration_secs, r.exit_code, r.signal, " \
+    "(SELECT m FROM df_masked_params(r.params) m)::text AS params, " \
     "r.metrics::text AS metrics, r.message "
 
 static const char runs_sql[] =
@@ -286,12 +291,17 @@ const struct cmd_entry cmd_runs_entry = {
 	"list runs, newest first", cmd_runs_exec
 };
 
-/* Print "name  value" when value is not NULL. */
+/* Print "name  value" when value is not NULL, safe for a terminal. */
 static void
 show_line(const char *name, const char *value)
 {
-	if (value != NULL)
-		printf("%-12s %s\n", name, value);
+	char	*safe;
+
+	if (value == NULL)
+		return;
+	safe = table_safe(value, false);
+	printf("%-12s %s\n", name, safe);
+	free(safe);
 }
 
 static void
@@ -310,8 +320,10 @@ show_text(const struct db_result *r)
 	else
 		show_line("exit code", col(r, 0, "exit_code"));
 	show_line("message", col(r, 0, "message"));
-	printf("%-12s %s (pid %s, user %s)\n", "host", col(r, 0, "host"),
+	pairs = xasprintf("%s (pid %s, user %s)", col(r, 0, "host"),
 	    col(r, 0, "pid"), col(r, 0, "username"));
+	show_line("host", pairs);
+	free(pairs);
 	show_line("label", col(r, 0, "label"));
 	show_line("started", col(r, 0, "started"));
 	show_line("ended", col(r, 0, "ended"));
@@ -331,11 +343,15 @@ show_text(const struct db_result *r)
 	pairs = run_pairs(col(r, 0, "metrics"));
 	show_line("metrics", pairs);
 	free(pairs);
+	/* What the job wrote: its escape sequences must not reach the
+	 * terminal of whoever reads it. */
 	if ((v = col(r, 0, "stderr_tail")) != NULL && *v != '\0') {
+		pairs = table_safe(v, true);
 		printf("stderr tail:\n");
-		fputs(v, stdout);
-		if (v[strlen(v) - 1] != '\n')
+		fputs(pairs, stdout);
+		if (pairs[strlen(pairs) - 1] != '\n')
 			putchar('\n');
+		free(pairs);
 	}
 }
 

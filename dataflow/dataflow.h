@@ -53,6 +53,13 @@ int		 cmd_usage(const struct cmd_entry *entry);
  */
 struct db	*cmd_connect(const struct global_opts *g, struct settings **sp,
 		    int *status);
+/*
+ * Return the env_allow= names of the properties file dataflow would use
+ * (see settings_env_allow), NULL-terminated, or NULL when there is no such
+ * file or key; one that cannot be read is said and allows nothing. Free
+ * with settings_env_allow_free.
+ */
+char		**cmd_env_allow(const struct global_opts *g);
 /* Return who is acting, for the audit trail ("user@host"); caller frees. */
 char		*cmd_actor(void);
 

@@ -151,6 +151,27 @@ fail:
 	return NULL;
 }
 
+char **
+cmd_env_allow(const struct global_opts *g)
+{
+	struct properties	*props;
+	char			*path, *errmsg = NULL, **allow = NULL;
+
+	if ((path = properties_find(g->config, &errmsg)) == NULL) {
+		free(errmsg);
+		return NULL;
+	}
+	props = properties_load(path, &errmsg);
+	free(path);
+	if (props == NULL || settings_env_allow(props, &allow,
+	    &errmsg) == -1) {
+		warnx("%s (allowing no more environment names)", errmsg);
+		free(errmsg);
+	}
+	properties_free(props);
+	return allow;
+}
+
 char *
 cmd_actor(void)
 {

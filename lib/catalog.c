@@ -66,9 +66,13 @@ static const char remove_dataset_sql[] =
 
 static const char refresh_job_sql[] = "SELECT df_refresh_job($1)";
 
+/* The plan is masked already; df_masked_plan keeps the trail so. */
 static const char audit_sql[] =
     "INSERT INTO audit (who, action, detail) VALUES ($1, 'apply', "
-    "$2::jsonb)";
+    "df_masked_plan($2::jsonb))";
+
+static const char secret_names_sql[] =
+    "SELECT DISTINCT n FROM unnest($1::text[]) n WHERE df_secret_name(n)";
 
 /* Fill kv from a JSON object text of strings. */
 static void
@@ -315,6 +319,66 @@ catalog_plan_json(const struct plan *plan)
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
+}
+
+/* Append the parameter and extra attribute names of c to v. */
+static void
+catalog_add_names(const struct config *c, const char ***v, size_t *n)
+{
+	size_t	 i, k;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ndatasets; i++) {
+		*v = xreallocarray(*v, *n + c->datasets[i].nextra + 1,
+		    sizeof **v);
+		for (k = 0; k < c->datasets[i].nextra; k++)
+			(*v)[(*n)++] = c->datasets[i].extra[k].key;
+	}
+	for (i = 0; i < c->njobs; i++) {
+		*v = xreallocarray(*v, *n + c->jobs[i].nparams + 1,
+		    sizeof **v);
+		for (k = 0; k < c->jobs[i].nparams; k++)
+			(*v)[(*n)++] = c->jobs[i].params[k].key;
+	}
+}
+
+int
+catalog_secret_names(struct db *db, const struct config *a,
+    const struct config *b, char ***out, struct db_error *e)
+{
+	struct db_result	*r;
+	const char		**v = NULL, *p[1];
+	char			*arr, **names;
+	size_t			 n = 0;
+	int			 i;
+
+	*out = NULL;
+	catalog_add_names(a, &v, &n);
+	catalog_add_names(b, &v, &n);
+	arr = db_text_array(v, n);
+	free(v);
+	p[0] = arr;
+	r = db_query(db, secret_names_sql, 1, p, e);
+	free(arr);
+	if (r == NULL)
+		return -1;
+	names = xcalloc((size_t)db_rows(r) + 1, sizeof *names);
+	for (i = 0; i < db_rows(r); i++)
+		names[i] = xstrdup(db_value(r, i, 0));
+	db_result_free(r);
+	*out = names;
+	return 0;
+}
+
+void
+catalog_names_free(char **names)
+{
+	size_t	 i;
+
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
 }
 
 int

@@ -497,11 +497,12 @@ config_param_name_ok(struct config_load *ld, const char *path,
 
 	if (!config_id_ok(ld, path, "parameter name", name))
 		return 0;
-	if (ident_param_allowed(name))
+	/* The names a host may allow are checked by config_check_env. */
+	if (!ident_env_fixed(name))
 		return 1;
 	q = config_q(name);
-	config_err(ld, path, "parameter name %s is reserved (dataflow or "
-	    "the dynamic loader sets it)", q);
+	config_err(ld, path, "parameter name %s is reserved (%s)", q,
+	    ident_env_refusal(name, NULL));
 	free(q);
 	return 0;
 }
@@ -1473,6 +1474,100 @@ config_check(const struct config *c, const char *origin, struct diag *d)
 	free(dsids);
 	diag_clear(&local);
 	return rc;
+}
+
+/* Report a refused variable name, and what at path makes it (NULL: the
+ * name itself, a parameter). */
+static void
+config_env_err(struct config_load *ld, const char *path, const char *what,
+    const char *name, const char *why)
+{
+	const char	*hint = ident_env_fixed(name) ? "" : "; a host may "
+	    "allow it with env_allow= in dataflow.properties";
+
+	if (what == NULL)
+		config_err(ld, path, "variable %s is never exported to jobs "
+		    "(%s)%s", name, why, hint);
+	else
+		config_err(ld, path, "%s makes variable %s, which is never "
+		    "exported to jobs (%s)%s", what, name, why, hint);
+}
+
+/* The names RunJob exports for every dataset D as D_name. */
+static const char *const config_std_vars[] = {
+	"datasetid", "hostname", "database", "schemaname", "tablename",
+	"username", "encryptedpass", "itemtype", "password"
+};
+
+static void
+config_check_dataset_env(struct config_load *ld, const struct cfg_dataset *ds,
+    const char *const *allow)
+{
+	const char	*why;
+	size_t		 i;
+	char		*name, *path, *what;
+
+	path = config_path("datasets", ds->id);
+	for (i = 0; i < nitems(config_std_vars); i++) {
+		name = xasprintf("%s_%s", ds->id, config_std_vars[i]);
+		why = ident_env_refusal(name, allow);
+		if (why != NULL) {
+			what = xasprintf("dataset id \"%s\"", ds->id);
+			config_env_err(ld, path, what, name, why);
+			free(what);
+		}
+		free(name);
+		if (why != NULL)
+			break;
+	}
+	for (i = 0; i < ds->nextra; i++) {
+		name = xasprintf("%s_%s", ds->id, ds->extra[i].key);
+		if ((why = ident_env_refusal(name, allow)) != NULL) {
+			what = xasprintf("extra attribute \"%s\"",
+			    ds->extra[i].key);
+			config_env_err(ld, path, what, name, why);
+			free(what);
+		}
+		free(name);
+	}
+	free(path);
+}
+
+int
+config_check_env(const struct config *c, const char *origin,
+    const char *const *allow, struct diag *d)
+{
+	struct diag		 local = { NULL, 0 };
+	struct config_load	 ld;
+	const struct cfg_job	*job;
+	const char		*why;
+	size_t			 n0, i, k;
+	char			*path, *what;
+
+	if (d == NULL)
+		d = &local;
+	n0 = d->n;
+	ld.origin = origin;
+	ld.d = d;
+	ld.c = NULL;
+	for (i = 0; i < c->ndatasets; i++)
+		config_check_dataset_env(&ld, &c->datasets[i], allow);
+	for (i = 0; i < c->njobs; i++) {
+		job = &c->jobs[i];
+		for (k = 0; k < job->nparams; k++) {
+			why = ident_env_refusal(job->params[k].key, allow);
+			if (why == NULL)
+				continue;
+			what = config_path("jobs", job->id);
+			path = config_path(what, "params");
+			config_env_err(&ld, path, NULL, job->params[k].key,
+			    why);
+			free(path);
+			free(what);
+		}
+	}
+	diag_clear(&local);
+	return d->n > n0 ? -1 : 0;
 }
 
 /* Set o[key] to the new reference v; note a failure (bad UTF-8) in *bad. */

@@ -101,6 +101,16 @@ struct config	*config_from_json(json_t *root, const char *origin,
 int		 config_check(const struct config *c, const char *origin,
 		    struct diag *d);
 /*
+ * Check the environment names the jobs of c would get: every parameter,
+ * and <dataset>_<name> for every dataset's standard variables and extra
+ * attributes, against ident_env_refusal with allow (the host's env_allow=
+ * names, NULL-terminated, or NULL). The loaders refuse only the names no
+ * host may allow; whoever stores a configuration calls this too. Return
+ * 0, or -1 with a message per refused name added to d.
+ */
+int		 config_check_env(const struct config *c, const char *origin,
+		    const char *const *allow, struct diag *d);
+/*
  * Return c as a JSON document in the file format (caller owns the ref):
  * "datasets" and "jobs", and inside them only the fields that are set and
  * not at their defaults. NULL if a string is not valid UTF-8.

@@ -53,15 +53,22 @@ env_set(struct env_list *l, const char *name, const char *value)
 	env_push(l, entry);
 }
 
-/* Set a name derived from ids, unless it would clobber a protected one. */
+/*
+ * Set a name that comes from the database (a parameter, or a dataset id
+ * and attribute), unless the list of ident_env_refusal refuses it: the
+ * database may have been written by someone who bypassed the
+ * configuration check.
+ */
 static void
 env_set_checked(struct env_list *l, const char *name, const char *value,
-    struct diag *warnings)
+    const struct env_spec *spec, struct diag *warnings)
 {
-	if (!ident_param_allowed(name)) {
+	const char	*why;
+
+	if ((why = ident_env_refusal(name, spec->env_allow)) != NULL) {
 		if (warnings != NULL)
 			diag_add(warnings, "variable %s not exported: the "
-			    "name is reserved", name);
+			    "name is reserved (%s)", name, why);
 		return;
 	}
 	env_set(l, name, value);
@@ -79,32 +86,32 @@ env_build(char *const *inherited, const struct env_spec *spec,
 
 	for (i = 0; i < c->nparams; i++)
 		env_set_checked(&ours, c->params[i].key, c->params[i].value,
-		    warnings);
+		    spec, warnings);
 	for (i = 0; i < c->ndatasets; i++) {
 		const struct claim_dataset *d = &c->datasets[i];
 
 		name = xasprintf("%s_datasetid", d->id);
-		env_set_checked(&ours, name, d->id, warnings);
+		env_set_checked(&ours, name, d->id, spec, warnings);
 		free(name);
 		for (j = 0; j < CFG_NATTRS; j++) {
 			name = xasprintf("%s_%s", d->id, cfg_attr_names[j]);
 			env_set_checked(&ours, name, d->attrs[j] != NULL ?
-			    d->attrs[j] : "", warnings);
+			    d->attrs[j] : "", spec, warnings);
 			free(name);
 		}
 		name = xasprintf("%s_itemtype", d->id);
-		env_set_checked(&ours, name, d->itemtype, warnings);
+		env_set_checked(&ours, name, d->itemtype, spec, warnings);
 		free(name);
 		for (j = 0; j < d->nextra; j++) {
 			name = xasprintf("%s_%s", d->id, d->extra[j].key);
 			env_set_checked(&ours, name, d->extra[j].value,
-			    warnings);
+			    spec, warnings);
 			free(name);
 		}
 		if (spec->passwords != NULL && spec->passwords[i] != NULL) {
 			name = xasprintf("%s_password", d->id);
 			env_set_checked(&ours, name, spec->passwords[i],
-			    warnings);
+			    spec, warnings);
 			free(name);
 		}
 	}

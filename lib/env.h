@@ -13,14 +13,17 @@ struct env_spec {
 	const char *const *passwords;	/* per claim dataset: decrypted
 					   password or NULL; may be NULL */
 	const char	 *metrics_file;	/* DATAFLOW_METRICS_FILE, or NULL */
+	const char *const *env_allow;	/* the host's env_allow= names,
+					   NULL-terminated; may be NULL */
 };
 
 /*
  * Return the job's environment: inherited (minus any variable dataflow
  * sets) followed by the job parameters, every dataset's <D>_<attr>
  * variables and dataflow's own (dataid, jobid, DATAFLOW_*), later ones
- * winning. Names that would clobber PATH, LD_* or dataflow's own variables
- * are left out, each with a message added to warnings. The array and its
+ * winning. Names that ident_env_refusal refuses (dataflow's own, PATH,
+ * LD_*, interpreters' and libraries' variables), unless spec->env_allow
+ * names them, are left out, each with a message added to warnings. The array and its
  * strings are owned by the caller: free with env_free (it wipes them, as
  * they may hold passwords).
  */

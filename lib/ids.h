@@ -15,11 +15,24 @@ bool	ident_valid(const char *s);
  */
 bool	dataid_valid(const char *s);
 /*
- * Return whether name may be exported to a job's environment as a parameter:
- * an identifier that does not name PATH, HOME, SHELL, IFS, LD_*, DATAFLOW_*,
- * dataid, jobid or PASSKEY, which dataflow or the dynamic loader own, nor
- * BASH_ENV, ENV, SHELLOPTS, BASHOPTS or PS4, which run code in a shell.
+ * Return NULL when name may be exported to a job's environment from a job
+ * parameter or a dataset attribute, else why not: a static phrase naming
+ * the family, e.g. "PERL*: Perl's options, modules and debugger". Refused
+ * are names that are not identifiers, names dataflow, the shell or the
+ * dynamic loader own (dataid, DATAFLOW_*, PATH, LD_*, BASH_ENV, IFS...)
+ * and names that change what an interpreter or a library runs, loads or
+ * connects to (PERL*, PYTHON*, NODE_*, PG*, GIT_*, *_proxy...). allow, a
+ * NULL-terminated list of exact names or NULL (the host's env_allow=),
+ * widens the second kind only.
  */
-bool	ident_param_allowed(const char *name);
+const char	*ident_env_refusal(const char *name, const char *const *allow);
+/*
+ * Return whether name is refused whatever a host allows: not an
+ * identifier, or owned by dataflow, the shell or the dynamic loader.
+ */
+bool		 ident_env_fixed(const char *name);
+/* Return whether name may be exported when the host allows nothing more:
+ * ident_env_refusal(name, NULL) == NULL. */
+bool		 ident_param_allowed(const char *name);
 
 #endif

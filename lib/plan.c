@@ -120,14 +120,32 @@ plan_secret(struct plan_change *ch, const char *name, const char *a,
 		plan_detail(ch, xasprintf("%s: (changed)", name));
 }
 
-/* Compare two name: value lists sorted by name, "prefix.NAME" a detail. */
+/* Whether name is in the NULL-terminated list secrets (NULL: empty). */
+static bool
+plan_is_secret(const char *const *secrets, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
+		if (strcmp(secrets[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Compare two name: value lists sorted by name, "prefix.NAME" a detail;
+ * the values of names in secrets are not shown.
+ */
 static void
 plan_kvs(struct plan_change *ch, const char *prefix, const struct cfg_kv *a,
-    size_t na, const struct cfg_kv *b, size_t nb)
+    size_t na, const struct cfg_kv *b, size_t nb,
+    const char *const *secrets)
 {
-	size_t	 i = 0, j = 0;
-	char	*name;
-	int	 r;
+	const char	*key;
+	size_t		 i = 0, j = 0;
+	char		*name;
+	int		 r;
 
 	while (i < na || j < nb) {
 		if (i == na)
@@ -136,8 +154,10 @@ plan_kvs(struct plan_change *ch, const char *prefix, const struct cfg_kv *a,
 			r = -1;
 		else
 			r = strcmp(a[i].key, b[j].key);
-		name = xasprintf("%s.%s", prefix, r <= 0 ? a[i].key : b[j].key);
-		plan_string(ch, name, r <= 0 ? a[i].value : NULL,
+		key = r <= 0 ? a[i].key : b[j].key;
+		name = xasprintf("%s.%s", prefix, key);
+		(plan_is_secret(secrets, key) ? plan_secret : plan_string)(ch,
+		    name, r <= 0 ? a[i].value : NULL,
 		    r >= 0 ? b[j].value : NULL);
 		free(name);
 		if (r <= 0)
@@ -238,7 +258,7 @@ plan_max_running(int n)
 
 static void
 plan_dataset(struct plan_change *ch, const struct cfg_dataset *a,
-    const struct cfg_dataset *b)
+    const struct cfg_dataset *b, const char *const *secrets)
 {
 	size_t	 i;
 
@@ -250,19 +270,21 @@ plan_dataset(struct plan_change *ch, const struct cfg_dataset *a,
 			plan_string(ch, cfg_attr_names[i], a->attrs[i],
 			    b->attrs[i]);
 	}
-	plan_kvs(ch, "extra", a->extra, a->nextra, b->extra, b->nextra);
+	plan_kvs(ch, "extra", a->extra, a->nextra, b->extra, b->nextra,
+	    secrets);
 }
 
 static void
 plan_job(struct plan_change *ch, const struct cfg_job *a,
-    const struct cfg_job *b)
+    const struct cfg_job *b, const char *const *secrets)
 {
 	char	*sa, *sb;
 
 	plan_list(ch, "inputs", a->inputs, a->ninputs, b->inputs, b->ninputs);
 	plan_list(ch, "outputs", a->outputs, a->noutputs, b->outputs,
 	    b->noutputs);
-	plan_kvs(ch, "params", a->params, a->nparams, b->params, b->nparams);
+	plan_kvs(ch, "params", a->params, a->nparams, b->params, b->nparams,
+	    secrets);
 	if (a->paused != b->paused)
 		plan_detail(ch, xasprintf("paused: %s -> %s",
 		    a->paused ? "true" : "false",
@@ -331,7 +353,7 @@ plan_push(struct plan *p, struct plan_change *ch)
 
 static void
 plan_datasets(struct plan *p, const struct config *cur,
-    const struct config *want, bool prune)
+    const struct config *want, bool prune, const char *const *secrets)
 {
 	struct plan_change	 ch;
 	size_t			 i = 0, j = 0;
@@ -362,7 +384,7 @@ plan_datasets(struct plan *p, const struct config *cur,
 			ch.action = PLAN_UPDATE;
 			ch.id = xstrdup(want->datasets[j].id);
 			plan_dataset(&ch, &cur->datasets[i],
-			    &want->datasets[j]);
+			    &want->datasets[j], secrets);
 			plan_push(p, &ch);
 			i++;
 			j++;
@@ -372,7 +394,7 @@ plan_datasets(struct plan *p, const struct config *cur,
 
 static void
 plan_jobs(struct plan *p, const struct config *cur, const struct config *want,
-    bool prune)
+    bool prune, const char *const *secrets)
 {
 	struct plan_change	 ch;
 	size_t			 i = 0, j = 0;
@@ -402,7 +424,7 @@ plan_jobs(struct plan *p, const struct config *cur, const struct config *want,
 		} else {
 			ch.action = PLAN_UPDATE;
 			ch.id = xstrdup(want->jobs[j].id);
-			plan_job(&ch, &cur->jobs[i], &want->jobs[j]);
+			plan_job(&ch, &cur->jobs[i], &want->jobs[j], secrets);
 			plan_push(p, &ch);
 			i++;
 			j++;
@@ -411,7 +433,8 @@ plan_jobs(struct plan *p, const struct config *cur, const struct config *want,
 }
 
 struct plan *
-plan_compute(const struct config *cur, const struct config *want, bool prune)
+plan_compute(const struct config *cur, const struct config *want, bool prune,
+    const char *const *secrets)
 {
 	struct plan	*p;
 
@@ -420,8 +443,8 @@ plan_compute(const struct config *cur, const struct config *want, bool prune)
 	if (want == NULL)
 		want = &plan_empty;
 	p = xcalloc(1, sizeof *p);
-	plan_datasets(p, cur, want, prune);
-	plan_jobs(p, cur, want, prune);
+	plan_datasets(p, cur, want, prune, secrets);
+	plan_jobs(p, cur, want, prune, secrets);
 	return p;
 }
 

@@ -27,8 +27,9 @@ struct plan_change {
 	/*
 	 * For updates: one line per changed attribute, e.g.
 	 * 'hostname: "db1" -> "db2"', 'inputs: +sales_raw -old', and secrets
-	 * (encryptedpass) shown as "(changed)", never their value. Empty for
-	 * add, remove, pause and resume.
+	 * (encryptedpass, and params and extra attributes whose names are
+	 * secret-looking) shown as "(set)", "(changed)" or "(removed)", never
+	 * their value. Empty for add, remove, pause and resume.
 	 */
 	char			**details;
 	size_t			 ndetails;
@@ -45,10 +46,14 @@ struct plan {
  * for an empty configuration). Objects only in cur are removed only
  * when prune is true. A job whose paused flag is all that changed is a
  * PLAN_PAUSE/PLAN_RESUME; with other changes too it is a PLAN_UPDATE with a
- * "paused: false -> true" detail. Return the plan (caller frees).
+ * "paused: false -> true" detail. The values of parameters and extra
+ * attributes named in secrets (NULL-terminated, or NULL for none: the
+ * names the database's df_secret_name matches, see catalog_secret_names)
+ * are masked. Return the plan (caller frees).
  */
 struct plan	*plan_compute(const struct config *cur,
-		    const struct config *want, bool prune);
+		    const struct config *want, bool prune,
+		    const char *const *secrets);
 /* Return the action's name: "add", "update", "remove", "pause", "resume". */
 const char	*plan_action_name(enum plan_action a);
 /* Free p; NULL is a no-op. */

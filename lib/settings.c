@@ -54,7 +54,8 @@ settings_is_dataflow_key(const char *key)
 {
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
-	    strcmp(key, "finish_retry") == 0;
+	    strcmp(key, "finish_retry") == 0 ||
+	    strcmp(key, "env_allow") == 0;
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -75,6 +76,56 @@ settings_replace(char **slot, const char *value)
 {
 	xfreezero_str(*slot);
 	*slot = xstrdup(value);
+}
+
+void
+settings_env_allow_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+settings_env_allow(const struct properties *p, char ***allowp, char **errp)
+{
+	const char	*v, *why;
+	char		**allow = NULL, *copy, *name, *next;
+	size_t		 n = 0, len;
+
+	*allowp = NULL;
+	*errp = NULL;
+	if ((v = properties_get(p, "env_allow")) == NULL)
+		return 0;
+	copy = xstrdup(v);
+	for (name = copy; name != NULL; name = next) {
+		if ((next = strchr(name, ',')) != NULL)
+			*next++ = '\0';
+		name += strspn(name, " \t");
+		len = strlen(name);
+		while (len > 0 && (name[len - 1] == ' ' ||
+		    name[len - 1] == '\t'))
+			name[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (ident_env_fixed(name)) {
+			why = ident_env_refusal(name, NULL);
+			*errp = xasprintf("%s:%d: env_allow: \"%s\" can never "
+			    "be allowed (%s)", p->path,
+			    properties_line(p, "env_allow"), name, why);
+			free(copy);
+			settings_env_allow_free(allow);
+			return -1;
+		}
+		allow = xreallocarray(allow, n + 2, sizeof *allow);
+		allow[n++] = xstrdup(name);
+		allow[n] = NULL;
+	}
+	free(copy);
+	*allowp = allow;
+	return 0;
 }
 
 struct settings *
@@ -158,6 +209,8 @@ settings_from_properties(const struct properties *p, char **errp)
 				    why);
 				goto fail;
 			}
+		} else if (strcmp(it->key, "env_allow") == 0) {
+			/* Read below, by settings_env_allow. */
 		} else if (strcmp(it->key, "finish_retry") == 0) {
 			if ((why = duration_check(it->value,
 			    &s->finish_retry_secs)) != NULL) {
@@ -181,6 +234,8 @@ settings_from_properties(const struct properties *p, char **errp)
 			conninfo_set(&s->conn, it->key, it->value);
 		}
 	}
+	if (settings_env_allow(p, &s->env_allow, errp) == -1)
+		goto fail;
 	if (s->schema == NULL)
 		s->schema = xstrdup(SETTINGS_DEFAULT_SCHEMA);
 	free(err);
@@ -207,5 +262,6 @@ settings_free(struct settings *s)
 	for (i = 0; i < s->nunknown; i++)
 		free(s->unknown[i]);
 	free(s->unknown);
+	settings_env_allow_free(s->env_allow);
 	free(s);
 }

@@ -21,6 +21,11 @@ struct settings {
 					   spools it locally */
 	char		*encrypted;	/* DB password ciphertext, or NULL */
 	char		*password;	/* plain password, or NULL */
+	char		**env_allow;	/* names the host lets parameters and
+					   dataset attributes export although
+					   they are in the list of
+					   ident_env_refusal; NULL-terminated,
+					   or NULL for none */
 	char		**unknown;	/* keys unknown to dataflow and libpq */
 	size_t		 nunknown;
 };
@@ -38,6 +43,17 @@ struct settings {
  */
 struct settings	*settings_from_properties(const struct properties *p,
 		    char **errp);
+/*
+ * Read env_allow= of p, comma-separated environment names this host lets
+ * jobs get from parameters and dataset attributes (see ident_env_refusal),
+ * into *allowp: a NULL-terminated list the caller frees with its strings,
+ * or NULL when the key is absent or empty. Return 0, or -1 with *errp =
+ * "PATH:LINE: message" (caller frees) for a name no host may allow.
+ */
+int		 settings_env_allow(const struct properties *p,
+		    char ***allowp, char **errp);
+/* Free a list from settings_env_allow; NULL is a no-op. */
+void		 settings_env_allow_free(char **allow);
 /* Return whether key is one of libpq's documented connection keywords. */
 bool		 settings_is_libpq_key(const char *key);
 /* Free s, wiping secrets; NULL is a no-op. */

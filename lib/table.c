@@ -1,6 +1,7 @@
 /* table.c: aligned text tables for people (dataflow status, runs, audit),
  * and the durations and times shown in them. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,17 +60,36 @@ table_align(struct table *t, size_t col, enum table_align a)
 		t->align[col] = a;
 }
 
+char *
+table_safe(const char *s, bool lines)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	unsigned char	 c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (lines && (c == '\n' || c == '\t'))
+			strbuf_addc(&sb, (char)c);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addc(&sb, '?');
+		/* U+0080-U+009F: C1 controls, CSI and OSC among them. */
+		else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f) {
+			strbuf_addc(&sb, '?');
+			s++;
+		} else
+			strbuf_addc(&sb, (char)c);
+	}
+	return strbuf_detach(&sb);
+}
+
 void
 table_add(struct table *t, const char *cell)
 {
-	char	*copy, *p;
+	char	*copy;
 
-	copy = xstrdup(cell != NULL ? cell : "-");
 	/* A tab or newline from the database must not break the layout. */
-	for (p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
+	copy = table_safe(cell != NULL ? cell : "-", false);
 	if (t->ncells == t->cap) {
 		t->cap = t->cap == 0 ? 64 : t->cap * 2;
 		t->cells = xreallocarray(t->cells, t->cap, sizeof(*t->cells));

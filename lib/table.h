@@ -3,6 +3,7 @@
 #ifndef DF_TABLE_H
 #define DF_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -28,6 +29,14 @@ void		 table_align(struct table *t, size_t col,
  * one is full. NULL shows as "-"; control characters show as "?".
  */
 void		 table_add(struct table *t, const char *cell);
+/*
+ * Return s safe to print on a terminal, owned by the caller: every control
+ * character (C0, DEL and the C1 range U+0080-U+009F) shows as "?", so
+ * that escape sequences from the database or a job's output print as text
+ * and cannot drive the terminal; with lines, newlines and tabs are kept.
+ * The one quote for terminal text: tables use it for their cells.
+ */
+char		*table_safe(const char *s, bool lines);
 /* Append a formatted cell, as table_add. */
 void		 table_addf(struct table *t, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -152,7 +152,8 @@ add_param(struct options *o, const char *arg)
 		usage();
 	}
 	name = xstrndup(arg, (size_t)(eq - arg));
-	if (!ident_param_allowed(name)) {
+	/* What the host may allow is checked once its settings are read. */
+	if (ident_env_fixed(name)) {
 		warnx("--param \"%s\": \"%s\" is not a valid or allowed "
 		    "parameter name", arg, name);
 		free(name);
@@ -930,6 +931,7 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	es.claim = c;
 	es.passwords = (const char *const *)passwords;
 	es.metrics_file = metrics_path;
+	es.env_allow = (const char *const *)s->env_allow;
 	envp = env_build(environ, &es, &warnings);
 	passwords_free(passwords, c->ndatasets);
 	for (i = 0; i < warnings.n; i++)
@@ -1099,6 +1101,28 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	return status;
 }
 
+/*
+ * Refuse a --param whose name the job would not get (ident_env_refusal)
+ * unless the host's env_allow= names it: a usage error, before any claim.
+ */
+static void
+check_params(const struct options *o, const struct settings *s)
+{
+	const char	*why;
+	size_t		 i;
+
+	for (i = 0; i < o->nparams; i++) {
+		why = ident_env_refusal(o->params[i].key,
+		    (const char *const *)s->env_allow);
+		if (why == NULL)
+			continue;
+		warnx("--param %s: the name is reserved (%s); a host may "
+		    "allow it with env_allow= in %s", o->params[i].key, why,
+		    s->path);
+		exit(EXIT_USAGE);
+	}
+}
+
 /* Load properties and settings, or exit with the configuration status. */
 static struct settings *
 load_settings(const struct options *o)
@@ -1181,6 +1205,7 @@ main(int argc, char **argv)
 		errx(EXIT_CONFIG, "--log-dir: %s", errmsg);
 
 	s = load_settings(&o);
+	check_params(&o, s);
 	/* Prompt only when the database password needs the passkey. */
 	if (secrets_open(&sec, o.passkey_file, s->encrypted != NULL,
 	    &errmsg) == -1 ||

@@ -50,18 +50,73 @@ SET search_path FROM CURRENT AS $$
 	    THEN 'ready' ELSE 'waiting' END
 $$;
 
+-- Whether a parameter or attribute name looks like it names a secret: the
+-- one rule for what is masked in run history, in apply's plan, in the audit
+-- trail and in the API (the C side asks it, it does not copy it). A name
+-- matches when it contains, in any case, one of: pass (password, passwd,
+-- passphrase, passkey), pwd, secret, token, key (api_key, sslkey), auth
+-- (AUTH_HEADER, oauth), cred (credentials), cert, dsn (a connection string
+-- carries its password) or private. Masking a harmless name (AUTHOR,
+-- MONKEY) costs a reader one value; missing a secret leaks it for good, so
+-- substrings are matched, not words. No SET clause, so that it is inlined
+-- into its callers (df_masked_params, listings); ~* is pg_catalog's.
+CREATE OR REPLACE FUNCTION df_secret_name(p_name text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT p_name ~* '(pass|pwd|secret|token|key|auth|cred|cert|dsn|private)'
+$$;
+
 -- The parameters as kept in run history: values of names that look like
--- secrets are masked (the job itself gets them unmasked). One row; used as
--- (SELECT m FROM df_masked_params(...) m), which the planner inlines, as
--- df_missing_inputs (as a scalar function with SET it was planned again at
--- every claim: 0.08 ms of a drained partition).
+-- secrets (df_secret_name) are masked (the job itself gets them unmasked).
+-- One row; used as (SELECT m FROM df_masked_params(...) m), which the
+-- planner inlines, as df_missing_inputs (as a scalar function with SET it
+-- was planned again at every claim: 0.08 ms of a drained partition).
 DROP FUNCTION IF EXISTS df_mask_params(jsonb);
 CREATE OR REPLACE FUNCTION df_masked_params(p_params jsonb)
 RETURNS SETOF jsonb LANGUAGE sql IMMUTABLE ROWS 1 AS $$
 	SELECT coalesce(jsonb_object_agg(key, CASE
-	    WHEN key ~* '(pass|secret|token|credential|private|key)'
+	    WHEN df_secret_name(key)
 	    THEN to_jsonb('***'::text) ELSE value END), '{}'::jsonb)
 	FROM jsonb_each(p_params)
+$$;
+
+-- One line of apply's plan ('params.NAME: "old" -> "new"', as plan.c
+-- writes them) with the values of a secret-looking parameter or extra
+-- attribute replaced by what changed: (set), (changed) or (removed).
+-- plan.c masks them already (asking df_secret_name); this keeps the
+-- audit trail masked whoever writes it, and masks rows written before.
+CREATE OR REPLACE FUNCTION df_masked_plan_line(p_line text)
+RETURNS text LANGUAGE sql IMMUTABLE
+SET search_path FROM CURRENT AS $$
+	SELECT CASE WHEN m IS NULL OR NOT df_secret_name(m[2]) THEN p_line
+	    ELSE m[1] || '.' || m[2] || ': ' || CASE
+		WHEN m[3] IN ('(set)', '(changed)', '(removed)') THEN m[3]
+		WHEN m[3] LIKE '(none) -> %' THEN '(set)'
+		WHEN m[3] LIKE '% -> (none)' THEN '(removed)'
+		ELSE '(changed)' END END
+	FROM regexp_match(p_line,
+	    '^(params|extra)\.([A-Za-z_][A-Za-z0-9_]*): (.*)$', 's') m
+$$;
+
+-- An apply audit record (the plan as JSON: [{action, kind, id, details}])
+-- with every detail line through df_masked_plan_line; anything else as it
+-- is.
+CREATE OR REPLACE FUNCTION df_masked_plan(p_plan jsonb)
+RETURNS jsonb LANGUAGE sql IMMUTABLE
+SET search_path FROM CURRENT AS $$
+	SELECT CASE WHEN jsonb_typeof(p_plan) IS DISTINCT FROM 'array'
+	    THEN p_plan ELSE coalesce((
+		SELECT jsonb_agg(CASE
+		    WHEN jsonb_typeof(c->'details') = 'array'
+		    THEN jsonb_set(c, '{details}', (
+			SELECT coalesce(jsonb_agg(CASE
+			    WHEN jsonb_typeof(d) = 'string'
+			    THEN to_jsonb(df_masked_plan_line(d #>> '{}'))
+			    ELSE d END ORDER BY k), '[]'::jsonb)
+			FROM jsonb_array_elements(c->'details')
+			    WITH ORDINALITY AS y(d, k)))
+		    ELSE c END ORDER BY o)
+		FROM jsonb_array_elements(p_plan) WITH ORDINALITY AS x(c, o)),
+	    '[]'::jsonb) END
 $$;
 
 -- Propagate a partition status change to the work of consuming jobs.

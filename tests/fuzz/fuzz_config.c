@@ -57,14 +57,14 @@ check_round_trip(const struct config *c)
 	j2 = config_to_json(c2);
 	FUZZ_CHECK(j2 != NULL && json_equal(j, j2));
 	/* Nothing to do between a configuration and its round trip. */
-	p = plan_compute(c, c2, true);
+	p = plan_compute(c, c2, true, NULL);
 	FUZZ_CHECK(p->n == 0);
 	plan_free(p);
 	/* From nothing everything is added; pruned, everything removed. */
-	p = plan_compute(NULL, c, false);
+	p = plan_compute(NULL, c, false, NULL);
 	FUZZ_CHECK(p->n == c->ndatasets + c->njobs);
 	plan_free(p);
-	p = plan_compute(c, NULL, true);
+	p = plan_compute(c, NULL, true, NULL);
 	FUZZ_CHECK(p->n == c->ndatasets + c->njobs);
 	plan_free(p);
 	json_decref(j2);
@@ -136,7 +136,7 @@ check_plan_secrets(const struct config *cur, const struct config *want)
 	const char		*secret;
 	size_t			 i, j, k, s;
 
-	p = plan_compute(cur, want, true);
+	p = plan_compute(cur, want, true, NULL);
 	for (s = 0; s < 2; s++) {
 		for (i = 0; i < sides[s]->ndatasets; i++) {
 			secret = sides[s]->datasets[i].attrs[CFG_NATTRS - 1];

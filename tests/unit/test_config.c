@@ -769,6 +769,86 @@ test_check_in_memory(void **state)
 	config_free(c);
 }
 
+/*
+ * The environment names a configuration would give jobs: interpreters' and
+ * libraries' variables are refused, as parameters and as <dataset>_<attr>
+ * (dataset NODE + attribute OPTIONS), unless the host allows them; names
+ * dataflow, the shell or the loader own are refused when loading, whatever
+ * the host allows.
+ */
+static void
+test_check_env(void **state)
+{
+	static const char text[] =
+	    "{\"datasets\": {\"NODE\": {\"extra\": {\"OPTIONS\": \"-r x\"}},"
+	    " \"web\": {\"hostname\": \"h\", \"extra\": {\"http_proxy\": \"p\","
+	    " \"path\": \"/d\"}}, \"sales\": {\"username\": \"u\"}},"
+	    " \"jobs\": {\"j\": {\"inputs\": [\"NODE\", \"web\", \"sales\"],"
+	    " \"params\": {\"PERL5OPT\": \"-d\", \"PGHOST\": \"evil\","
+	    " \"BATCH\": \"1\"}}}}";
+	static const char *const want[] = {
+		"mem: datasets.NODE: dataset id \"NODE\" makes variable "
+		    "NODE_datasetid, which is never exported to jobs (NODE_*: "
+		    "Node.js options and modules); a host may allow it with "
+		    "env_allow= in dataflow.properties",
+		"mem: datasets.NODE: extra attribute \"OPTIONS\" makes variable "
+		    "NODE_OPTIONS, which is never exported to jobs (NODE_*: "
+		    "Node.js options and modules); a host may allow it with "
+		    "env_allow= in dataflow.properties",
+		"mem: jobs.j.params: variable PERL5OPT is never exported to "
+		    "jobs (PERL*: Perl's options, modules and debugger); a "
+		    "host may allow it with env_allow= in dataflow.properties",
+		"mem: jobs.j.params: variable PGHOST is never exported to "
+		    "jobs (PG*: libpq's connection settings (where the job's "
+		    "database password goes)); a host may allow it with "
+		    "env_allow= in dataflow.properties"
+	};
+	static const char *const allow[] = {
+		"NODE_OPTIONS", "NODE_datasetid", "NODE_hostname",
+		"NODE_database", "NODE_schemaname", "NODE_tablename",
+		"NODE_username", "NODE_encryptedpass", "NODE_itemtype",
+		"NODE_password", "PERL5OPT", "PGHOST", "web_http_proxy", NULL
+	};
+	struct config	*c;
+	struct diag	 d = { NULL, 0 };
+	size_t		 i;
+
+	(void)state;
+	c = config_load_string(text, "mem", &d);
+	assert_non_null(c);
+	assert_int_equal(config_check_env(c, "mem", NULL, &d), -1);
+	/* The four above, and web_http_proxy (any case). */
+	if (d.n != sizeof want / sizeof want[0] + 1)
+		print_diag("got", &d);
+	assert_int_equal(d.n, sizeof want / sizeof want[0] + 1);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_string_equal(d.msgs[i < 2 ? i : i + 1], want[i]);
+	assert_non_null(strstr(d.msgs[2], "makes variable web_http_proxy"));
+	diag_clear(&d);
+	/* A host that allows them all. */
+	assert_int_equal(config_check_env(c, "mem", allow, &d), 0);
+	assert_int_equal(d.n, 0);
+	config_free(c);
+
+	/* Names no host may allow are refused when loading. */
+	assert_null(config_load_string("{\"jobs\": {\"j\": {\"params\": "
+	    "{\"LD_AUDIT\": \"x\"}}}}", "mem", &d));
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0], "mem: jobs.j.params: parameter name "
+	    "\"LD_AUDIT\" is reserved (LD_*: the dynamic loader)");
+	diag_clear(&d);
+	c = config_load_string("{\"datasets\": {\"BASH\": {\"extra\": "
+	    "{\"ENV\": \"$(id)\"}}}}", "mem", &d);
+	assert_non_null(c);
+	assert_int_equal(config_check_env(c, NULL, allow, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.msgs[0], "datasets.BASH: extra attribute "
+	    "\"ENV\" makes variable BASH_ENV, which is never exported to "
+	    "jobs (a shell runs it first)");
+	diag_clear(&d);
+	config_free(c);
+}
+
 /* A cycle through thousands of jobs: found once, without deep recursion. */
 static void
 test_long_cycle(void **state)
@@ -1044,6 +1124,7 @@ main(void)
 		cmocka_unit_test(test_value_limits),
 		cmocka_unit_test(test_long_value_quoted_short),
 		cmocka_unit_test(test_check_in_memory),
+		cmocka_unit_test(test_check_env),
 		cmocka_unit_test(test_long_cycle),
 		cmocka_unit_test(test_deep_in_memory),
 		cmocka_unit_test(test_file_errors),

@@ -167,6 +167,84 @@ test_env_reserved_extra(void **state)
 	claim_clear(&c);
 }
 
+/*
+ * The reproduced attacks, as they would come from the database (a
+ * parameter, or a dataset id and an extra attribute): none is exported,
+ * each is reported; a host's allowance lets its names through, and only
+ * those; names dataflow, the shell or the loader own stay out regardless.
+ */
+static void
+test_env_denied_families(void **state)
+{
+	static const char *const params[][2] = {
+		{ "PERL5OPT", "-d" }, { "PERL5DB", "system('id')" },
+		{ "PYTHONWARNINGS", "ignore::antigravity.X" },
+		{ "BROWSER", "/tmp/evil" }, { "PGHOST", "evil.example" },
+		{ "GIT_SSH_COMMAND", "evil" }, { "http_proxy", "evil:3128" },
+		{ "HTTPS_PROXY", "evil:3128" }, { "JAVA_TOOL_OPTIONS", "x" },
+		{ "RUBYOPT", "x" }, { "GCONV_PATH", "/tmp" }, { "BATCH", "10" }
+	};
+	static const char *const allow[] = { "PGHOST", "PATH", NULL };
+	struct claim	 c;
+	struct env_spec	 spec;
+	struct diag	 w = { NULL, 0 };
+	char		**env;
+	size_t		 i, n = sizeof(params) / sizeof(params[0]);
+	int		 pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		make_claim(&c);
+		for (i = 0; i < c.nparams; i++) {
+			free(c.params[i].key);
+			free(c.params[i].value);
+		}
+		free(c.params);
+		c.params = xcalloc(n + 1, sizeof(*c.params));
+		for (i = 0; i < n; i++) {
+			c.params[i].key = xstrdup(params[i][0]);
+			c.params[i].value = xstrdup(params[i][1]);
+		}
+		c.params[n].key = xstrdup("PATH");
+		c.params[n].value = xstrdup("/evil");
+		c.nparams = n + 1;
+		free(c.datasets[1].id);
+		c.datasets[1].id = xstrdup("NODE");
+		c.datasets[1].nextra = 1;
+		c.datasets[1].extra = xcalloc(1, sizeof(struct cfg_kv));
+		c.datasets[1].extra[0].key = xstrdup("OPTIONS");
+		c.datasets[1].extra[0].value = xstrdup("--require /tmp/x");
+		memset(&spec, 0, sizeof(spec));
+		spec.jobid = "load";
+		spec.claim = &c;
+		spec.env_allow = pass == 1 ? allow : NULL;
+		env = env_build(NULL, &spec, &w);
+		for (i = 0; i < n - 1; i++) {
+			if (pass == 1 && strcmp(params[i][0], "PGHOST") == 0)
+				assert_string_equal(getv(env, "PGHOST"),
+				    "evil.example");
+			else
+				assert_null(getv(env, params[i][0]));
+		}
+		assert_string_equal(getv(env, "BATCH"), "10");
+		assert_null(getv(env, "PATH"));
+		assert_null(getv(env, "NODE_OPTIONS"));
+		assert_null(getv(env, "NODE_hostname"));
+		assert_string_equal(getv(env, "raw_hostname"), "db1");
+		assert_string_equal(getv(env, "dataid"), "2025-11-20");
+		/* Each name left out is said: 11 params, PATH, NODE_*. */
+		assert_true(w.n >= (pass == 1 ? n - 1 : n) + 1);
+		for (i = 0; i < w.n; i++)
+			if (strstr(w.msgs[i], "PYTHONWARNINGS") != NULL)
+				break;
+		assert_true(i < w.n);
+		assert_non_null(strstr(w.msgs[i], "not exported"));
+		diag_clear(&w);
+		env_free(env);
+		claim_clear(&c);
+	}
+}
+
 int
 main(void)
 {
@@ -174,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_env_names_and_values),
 		cmocka_unit_test(test_env_passwords),
 		cmocka_unit_test(test_env_reserved_extra),
+		cmocka_unit_test(test_env_denied_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,10 @@
 static void
 test_table(void **state)
 {
+	/* The host of "allowed" rows: env_allow=PGHOST,http_proxy,PERL5LIB */
+	static const char *const allow[] = {
+		"PGHOST", "http_proxy", "PERL5LIB", "PATH", NULL
+	};
 	const struct tcase	*c = *state;
 	bool			 want, got = false;
 
@@ -30,6 +34,8 @@ test_table(void **state)
 		got = dataid_valid(c->f[1]);
 	else if (strcmp(c->f[0], "param") == 0)
 		got = ident_param_allowed(c->f[1]);
+	else if (strcmp(c->f[0], "allowed") == 0)
+		got = ident_env_refusal(c->f[1], allow) == NULL;
 	else
 		fail_msg("unknown rule \"%s\"", c->f[0]);
 	assert_int_equal(got, want);

@@ -117,7 +117,7 @@ check_plan(const struct config *cur, const struct config *want, bool prune,
 	struct plan	*p;
 	char		*got, *exp;
 
-	p = plan_compute(cur, want, prune);
+	p = plan_compute(cur, want, prune, NULL);
 	assert_non_null(p);
 	got = render(p);
 	exp = read_expect(expect);
@@ -206,11 +206,11 @@ test_equal_is_empty(void **state)
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		a = load(files[i]);
 		b = load(files[i]);
-		p = plan_compute(a, b, true);
+		p = plan_compute(a, b, true, NULL);
 		assert_int_equal(p->n, 0);
 		assert_null(p->changes);
 		plan_free(p);
-		p = plan_compute(a, a, false);
+		p = plan_compute(a, a, false, NULL);
 		assert_int_equal(p->n, 0);
 		plan_free(p);
 		config_free(b);
@@ -228,7 +228,7 @@ test_null_configs(void **state)
 
 	(void)state;
 	c = load("../config/valid/full.json");
-	p = plan_compute(NULL, c, false);
+	p = plan_compute(NULL, c, false, NULL);
 	assert_int_equal(p->n, c->ndatasets + c->njobs);
 	for (i = 0; i < p->n; i++) {
 		assert_int_equal(p->changes[i].action, PLAN_ADD);
@@ -237,16 +237,16 @@ test_null_configs(void **state)
 	assert_int_equal(p->changes[0].kind, PLAN_DATASET);
 	assert_int_equal(p->changes[p->n - 1].kind, PLAN_JOB);
 	plan_free(p);
-	p = plan_compute(c, NULL, false);
+	p = plan_compute(c, NULL, false, NULL);
 	assert_int_equal(p->n, 0);
 	plan_free(p);
-	p = plan_compute(c, NULL, true);
+	p = plan_compute(c, NULL, true, NULL);
 	assert_int_equal(p->n, c->ndatasets + c->njobs);
 	for (i = 0; i < p->n; i++)
 		assert_int_equal(p->changes[i].action, PLAN_REMOVE);
 	assert_string_equal(p->changes[0].id, c->datasets[0].id);
 	plan_free(p);
-	p = plan_compute(NULL, NULL, true);
+	p = plan_compute(NULL, NULL, true, NULL);
 	assert_int_equal(p->n, 0);
 	plan_free(p);
 	config_free(c);
@@ -265,7 +265,7 @@ test_secret_never_shown(void **state)
 	cur = load("secrets.cur.json");
 	want = load("secrets.want.json");
 	for (prune = 0; prune < 2; prune++) {
-		p = plan_compute(cur, want, prune);
+		p = plan_compute(cur, want, prune, NULL);
 		for (i = 0; i < p->n; i++) {
 			for (k = 0; k < p->changes[i].ndetails; k++) {
 				assert_null(strstr(p->changes[i].details[k],
@@ -274,7 +274,7 @@ test_secret_never_shown(void **state)
 			}
 		}
 		plan_free(p);
-		p = plan_compute(want, cur, prune);
+		p = plan_compute(want, cur, prune, NULL);
 		for (i = 0; i < p->n; i++) {
 			for (k = 0; k < p->changes[i].ndetails; k++) {
 				assert_null(strstr(p->changes[i].details[k],
@@ -299,7 +299,7 @@ test_pause_resume(void **state)
 	(void)state;
 	cur = load("pause_resume.cur.json");
 	want = load("pause_resume.want.json");
-	p = plan_compute(cur, want, false);
+	p = plan_compute(cur, want, false, NULL);
 	assert_int_equal(p->n, 3);
 	assert_int_equal(p->changes[0].action, PLAN_PAUSE);
 	assert_int_equal(p->changes[0].kind, PLAN_JOB);
@@ -310,9 +310,57 @@ test_pause_resume(void **state)
 	assert_int_equal(p->changes[2].action, PLAN_UPDATE);
 	plan_free(p);
 	/* The other way round swaps them. */
-	p = plan_compute(want, cur, false);
+	p = plan_compute(want, cur, false, NULL);
 	assert_int_equal(p->changes[0].action, PLAN_RESUME);
 	assert_int_equal(p->changes[1].action, PLAN_PAUSE);
+	plan_free(p);
+	config_free(want);
+	config_free(cur);
+}
+
+/* Parameters and extra attributes the database calls secret: their values
+ * never appear, whether set, changed or removed; others do. */
+static void
+test_secret_names_masked(void **state)
+{
+	static const char *const secrets[] = {
+		"DB_PWD", "AUTH_HEADER", "api_token", NULL
+	};
+	struct config	*cur, *want;
+	struct plan	*p;
+	char		*got;
+
+	(void)state;
+	cur = config_load_string("{\"datasets\": {\"d\": {\"extra\": "
+	    "{\"api_token\": \"old-token\", \"path\": \"/a\"}}}, \"jobs\": "
+	    "{\"j\": {\"params\": {\"DB_PWD\": \"hunter2\", "
+	    "\"AUTH_HEADER\": \"Bearer abc\", \"BATCH\": \"1\"}}}}",
+	    "cur", NULL);
+	want = config_load_string("{\"datasets\": {\"d\": {\"extra\": "
+	    "{\"api_token\": \"new-token\", \"path\": \"/b\"}}}, \"jobs\": "
+	    "{\"j\": {\"params\": {\"DB_PWD\": \"hunter3\", "
+	    "\"api_token\": \"t0k\", \"BATCH\": \"2\"}}}}", "want", NULL);
+	assert_non_null(cur);
+	assert_non_null(want);
+	p = plan_compute(cur, want, false, secrets);
+	got = render(p);
+	assert_null(strstr(got, "hunter"));
+	assert_null(strstr(got, "Bearer"));
+	assert_null(strstr(got, "-token"));
+	assert_null(strstr(got, "t0k"));
+	assert_non_null(strstr(got, "extra.api_token: (changed)"));
+	assert_non_null(strstr(got, "params.DB_PWD: (changed)"));
+	assert_non_null(strstr(got, "params.AUTH_HEADER: (removed)"));
+	assert_non_null(strstr(got, "params.api_token: (set)"));
+	assert_non_null(strstr(got, "params.BATCH: \"1\" -> \"2\""));
+	assert_non_null(strstr(got, "extra.path: \"/a\" -> \"/b\""));
+	free(got);
+	plan_free(p);
+	/* Without the list, nothing but encryptedpass is masked. */
+	p = plan_compute(cur, want, false, NULL);
+	got = render(p);
+	assert_non_null(strstr(got, "hunter2"));
+	free(got);
 	plan_free(p);
 	config_free(want);
 	config_free(cur);
@@ -362,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_null_configs),
 		cmocka_unit_test(test_secret_never_shown),
 		cmocka_unit_test(test_pause_resume),
+		cmocka_unit_test(test_secret_names_masked),
 		cmocka_unit_test(test_action_names),
 	};
 	struct CMUnitTest	*tests;

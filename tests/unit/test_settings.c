@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "settings.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "tsv.h"
 
@@ -32,6 +33,22 @@ assert_scalar(const char *got, const char *want)
 		assert_non_null(got);
 		assert_string_equal(got, want);
 	}
+}
+
+/* The list allow joined by commas ("(none)" for NULL) is want. */
+static void
+check_env_allow(char **allow, const char *want)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	size_t		 i;
+	char		*got;
+
+	for (i = 0; allow != NULL && allow[i] != NULL; i++)
+		strbuf_addf(&sb, "%s%s", i > 0 ? "," : "", allow[i]);
+	got = allow == NULL ? xstrdup("(none)") : strbuf_detach(&sb);
+	assert_string_equal(got, want);
+	free(got);
+	strbuf_free(&sb);
 }
 
 static void
@@ -86,6 +103,8 @@ test_file(void **state)
 			seen[1] = true;
 		} else if (strcmp(w->f[0], "finish_retry") == 0) {
 			assert_int_equal(s->finish_retry_secs, atol(w->f[1]));
+		} else if (strcmp(w->f[0], "env_allow") == 0) {
+			check_env_allow(s->env_allow, w->f[1]);
 		} else if (strcmp(w->f[0], "password") == 0) {
 			assert_scalar(s->password, w->f[1]);
 			seen[2] = true;

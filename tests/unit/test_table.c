@@ -88,6 +88,30 @@ test_null_and_control_characters(void **state)
 }
 
 /* Width counts characters, not bytes. */
+/* Escape sequences lose their introducers; lines keeps the layout of a
+ * job's output readable. */
+static void
+test_safe(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = table_safe("\033]0;pwned\007\033[2J\r\nnext\tcol", false);
+	assert_string_equal(s, "?]0;pwned??[2J??next?col");
+	free(s);
+	s = table_safe("\033]0;pwned\007\033[2Jline1\r\nline2\tcol\n", true);
+	assert_string_equal(s, "?]0;pwned??[2Jline1?\nline2\tcol\n");
+	free(s);
+	/* C1 controls (U+009B is CSI) go too; other UTF-8 stays. */
+	s = table_safe("a\xc2\x9b" "2Jb \xc2\xa0\xc3\xa9\xe2\x98\x83\x7f",
+	    true);
+	assert_string_equal(s, "a?2Jb \xc2\xa0\xc3\xa9\xe2\x98\x83?");
+	free(s);
+	s = table_safe("", true);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 static void
 test_utf8(void **state)
 {
@@ -191,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_widths_and_alignment),
 		cmocka_unit_test(test_no_trailing_blanks),
 		cmocka_unit_test(test_null_and_control_characters),
+		cmocka_unit_test(test_safe),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_short_row),
 		cmocka_unit_test(test_many_rows),
