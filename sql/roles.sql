@@ -80,7 +80,9 @@ BEGIN
 			 'df_set_paused', 'df_latest_floor',
 			 'df_pending_since', 'df_input_status',
 			 'df_missing_inputs', 'df_inputs_ready',
-			 'df_pending_state', 'df_masked_params') LOOP
+			 'df_pending_state', 'df_masked_params',
+			 'df_secret_name', 'df_masked_plan',
+			 'df_masked_plan_line') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;
