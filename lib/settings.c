@@ -1,6 +1,7 @@
 /*
  * settings.c: resolve dataflow.properties into what the programs need: the
- * libpq keywords, dataflow's schema, the run lease and the credentials.
+ * libpq keywords, dataflow's schema, the run lease, the credentials and
+ * the programs a job's notify command may run.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ settings_is_dataflow_key(const char *key)
 {
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
-	    strcmp(key, "finish_retry") == 0;
+	    strcmp(key, "finish_retry") == 0 ||
+	    strcmp(key, "notify_allow") == 0;
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -77,12 +79,63 @@ settings_replace(char **slot, const char *value)
 	*slot = xstrdup(value);
 }
 
+/*
+ * Set s->notify_allow from value, a comma-separated list of absolute
+ * paths; blanks around an entry and empty entries are dropped. Return
+ * NULL, or what is wrong with an entry (caller frees).
+ */
+static char *
+settings_notify_allow(struct settings *s, const char *value)
+{
+	const char	*p = value, *end;
+	char		*entry, *why;
+	size_t		 len;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		len = strcspn(p, ",");
+		end = p + len;
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0) {
+			entry = xstrndup(p, len);
+			if (entry[0] != '/') {
+				why = xasprintf("\"%s\" is not an absolute "
+				    "path", entry);
+				free(entry);
+				return why;
+			}
+			s->notify_allow = xreallocarray(s->notify_allow,
+			    s->nnotify_allow + 1, sizeof *s->notify_allow);
+			s->notify_allow[s->nnotify_allow++] = entry;
+		}
+		if (*end == '\0')
+			return NULL;
+		p = end + 1;
+	}
+}
+
+bool
+settings_notify_allowed(const struct settings *s, const char *prog)
+{
+	size_t	 i;
+
+	if (prog == NULL || prog[0] != '/')
+		return false;
+	for (i = 0; i < s->nnotify_allow; i++) {
+		if (strcmp(s->notify_allow[i], prog) == 0)
+			return true;
+	}
+	return false;
+}
+
 struct settings *
 settings_from_properties(const struct properties *p, char **errp)
 {
 	struct settings		*s;
 	const struct property	*it;
 	const char		*url, *v, *why;
+	char			*bad;
 	char			*err = NULL;
 	size_t			 i;
 	int			 line;
@@ -166,6 +219,16 @@ settings_from_properties(const struct properties *p, char **errp)
 				    why);
 				goto fail;
 			}
+		} else if (strcmp(it->key, "notify_allow") == 0) {
+			if ((bad = settings_notify_allow(s, it->value)) !=
+			    NULL) {
+				*errp = xasprintf("%s:%d: invalid notify_allow: "
+				    "%s: list the programs a job's notify may "
+				    "run by their absolute paths", p->path,
+				    it->line, bad);
+				free(bad);
+				goto fail;
+			}
 		} else {
 			/*
 			 * A URI or conninfo url is itself the dbname libpq
@@ -207,5 +270,8 @@ settings_free(struct settings *s)
 	for (i = 0; i < s->nunknown; i++)
 		free(s->unknown[i]);
 	free(s->unknown);
+	for (i = 0; i < s->nnotify_allow; i++)
+		free(s->notify_allow[i]);
+	free(s->notify_allow);
 	free(s);
 }

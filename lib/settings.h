@@ -21,6 +21,9 @@ struct settings {
 					   spools it locally */
 	char		*encrypted;	/* DB password ciphertext, or NULL */
 	char		*password;	/* plain password, or NULL */
+	char		**notify_allow;	/* absolute paths of the programs a
+					   job's notify command may run */
+	size_t		 nnotify_allow;
 	char		**unknown;	/* keys unknown to dataflow and libpq */
 	size_t		 nunknown;
 };
@@ -29,7 +32,9 @@ struct settings {
  * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
  * schema (an identifier; default "dataflow"), lease (a duration, default
  * 60 s), encrypted, password, and every key libpq knows (host, port, dbname,
- * sslmode, connect_timeout, ...) passed through; keys that libpq knows
+ * sslmode, connect_timeout, ...) passed through, and notify_allow (a
+ * comma-separated list of absolute program paths; a relative one is an
+ * error); keys that libpq knows
  * override what url implied, and password= and schema= override a JDBC
  * url's password and currentSchema. Only the last setting of a key counts;
  * an empty value is no setting (url aside: it is required). Return the
@@ -38,6 +43,13 @@ struct settings {
  */
 struct settings	*settings_from_properties(const struct properties *p,
 		    char **errp);
+/*
+ * Return whether a job's notify command whose program is prog may run on
+ * this host: prog is absolute and listed in notify_allow, compared byte for
+ * byte (no $PATH lookup, no normalisation). Nothing is allowed by default.
+ */
+bool		 settings_notify_allowed(const struct settings *s,
+		    const char *prog);
 /* Return whether key is one of libpq's documented connection keywords. */
 bool		 settings_is_libpq_key(const char *key);
 /* Free s, wiping secrets; NULL is a no-op. */

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+/* libbsd: stravis is the same in both; keep OpenBSD's strnvis, quietly. */
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "claim.h"
 #include "config.h"
@@ -845,6 +848,35 @@ notify(const char *jobid, const struct claim *c, const struct run_end *end,
 	env_free(envp);
 }
 
+/*
+ * Whoever can write the database chooses a job's notify command, so its
+ * program runs only when this host's notify_allow lists it (the arguments
+ * may come from the database, the program never does). Return NULL when
+ * the command may run; else say so once on stderr and return the run's
+ * message with the refusal appended (caller frees).
+ */
+static char *
+notify_refused(const struct settings *s, const char *jobid,
+    const struct claim *c, const char *message)
+{
+	const char	*prog = c->notify[0];
+	char		*shown = NULL;
+
+	if (settings_notify_allowed(s, prog))
+		return NULL;
+	/* The name comes from the database: nothing raw to the terminal. */
+	if (stravis(&shown, prog, VIS_CSTYLE | VIS_NL | VIS_TAB |
+	    VIS_OCTAL) == -1)
+		shown = NULL;
+	warnx("%s %s: notify command not run: its program \"%s\" is not "
+	    "listed in notify_allow in %s", jobid, c->dataid,
+	    shown != NULL ? shown : "?", s->path);
+	free(shown);
+	return xasprintf("%s%snotify %s not run: not listed in notify_allow",
+	    message != NULL ? message : "", message != NULL ? "; " : "",
+	    prog);
+}
+
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
     struct secrets *sec, const char *jobid, const char *host,
@@ -861,12 +893,13 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	char			**passwords;
 	char			*out_path, *err_path, *fenced_by = NULL;
 	char			*metrics_path, *metrics = NULL, *held = NULL;
-	char			*stderr_tail = NULL;
+	char			*stderr_tail = NULL, *refused = NULL;
 	struct tail		 tail;
 	char			 msgbuf[256];
 	size_t			 i, argc;
 	long			 timeout;
 	int			 status;
+	bool			 want_notify;
 	enum finish_result	 rc;
 
 	/* The guard is a copy of us: make it before any password is
@@ -1010,6 +1043,15 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	if (metrics_path != NULL)
 		unlink(metrics_path);
 
+	/* Decided before the outcome is recorded: a refusal is part of it. */
+	want_notify = c->nnotify > 0 &&
+	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0);
+	if (want_notify && (refused = notify_refused(s, jobid, c,
+	    end.message)) != NULL) {
+		end.message = refused;
+		want_notify = false;
+	}
+
 	if (rn.lost) {
 		/* The fence: another run may hold the partition now. */
 		warnx("%s %s: run %lld lost its claim (lease expired); the "
@@ -1046,12 +1088,11 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		say(o, "%s %s: run %lld %s in %.2fs", jobid, c->dataid,
 		    c->run_id, end.status, res.elapsed);
 	/* The owner hears of the outcome we own (not of a fenced one). */
-	if ((rc == FINISH_RECORDED || rc == FINISH_SPOOLED) &&
-	    c->nnotify > 0 &&
-	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0))
+	if ((rc == FINISH_RECORDED || rc == FINISH_SPOOLED) && want_notify)
 		notify(jobid, c, &end, res.elapsed, host);
 
 	free(fenced_by);
+	free(refused);
 	free(errmsg);
 	free(out_path);
 	free(err_path);
