@@ -178,7 +178,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
 		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
-		OPT_PASSKEY, OPT_VERSION
+		OPT_VERSION
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -194,8 +194,6 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
 		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
-		/* Only to refuse it: see OPT_PASSKEY. */
-		{ "passkey",	required_argument,	NULL, OPT_PASSKEY },
 		{ "export-passkey", no_argument,	NULL, OPT_EXPORT_PASSKEY },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -203,12 +201,18 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "version",	no_argument,		NULL, OPT_VERSION },
 		{ NULL,		0,			NULL, 0 }
 	};
+	/* '+': options stop at the script, whose own arguments follow. */
+	static const char optstring[] = "+j:d:c:qvh";
 	char	*errmsg = NULL;
 	int	 ch;
 
 	o->verbosity = 1;
-	/* '+': options stop at the script, whose own arguments follow. */
-	while ((ch = getopt_long(argc, argv, "+j:d:c:qvh", longopts,
+	/* Before getopt_long can show a passkey in a message. */
+	if ((ch = passkey_refuse_argv(argc, argv, optstring, longopts)) != 0) {
+		warnx("%s: %s", argv[ch], PASSKEY_NO_OPTION);
+		usage();
+	}
+	while ((ch = getopt_long(argc, argv, optstring, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -277,14 +281,6 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPORT_PASSKEY:
 			o->export_passkey = true;
 			break;
-		case OPT_PASSKEY:
-			/* getopt_long would take "--passkey SECRET" for
-			 * --passkey-file and print SECRET as a file name. */
-			explicit_bzero(optarg, strlen(optarg));
-			warnx("there is no --passkey option: a passkey on the "
-			    "command line shows in ps(1); use $PASSKEY, "
-			    "--passkey-file or the prompt");
-			usage();
 		case 'q':
 			o->verbosity = 0;
 			break;
