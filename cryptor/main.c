@@ -12,6 +12,7 @@
 
 #include "credential.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "passkey.h"
 #include "xmalloc.h"
 
@@ -191,6 +192,9 @@ main(int argc, char *argv[])
 	size_t			 len = 0;
 	int			 ch, mode = 0, have_keyid = 0, rv;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errstr) == -1)
+		errx(EXIT_SOFTWARE, "%s", errstr);
 	atexit(cryptor_cleanup);
 	/* Before getopt_long can show a passkey in a message. */
 	if ((ch = passkey_refuse_argv(argc, argv, "deh",

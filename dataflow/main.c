@@ -11,6 +11,7 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "passkey.h"
 #include "properties.h"
 #include "secrets.h"
@@ -224,8 +225,12 @@ main(int argc, char **argv)
 	};
 	const struct cmd_entry	*c;
 	struct global_opts	 g;
+	char			*errmsg = NULL;
 	int			 ch;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errmsg) == -1)
+		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&g, 0, sizeof(g));
 	g.verbosity = 1;
 	/*

@@ -27,6 +27,7 @@
 #include "duration.h"
 #include "env.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "ids.h"
 #include "metrics.h"
 #include "passkey.h"
@@ -1154,6 +1155,9 @@ main(int argc, char **argv)
 	double			 claimed_at;
 	bool			 stop = false;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errmsg) == -1)
+		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&o, 0, sizeof(o));
 	parse_options(argc, argv, &o);
 	/*

@@ -1,7 +1,11 @@
 /*
  * test_passkey.c: unit tests for lib/passkey.c: which arguments name the
- * --passkey option that does not exist (data/passkey_argv.tsv).
+ * --passkey option that does not exist (data/passkey_argv.tsv), and the
+ * passkey wiped from what /proc/PID/environ shows.
  */
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,6 +25,10 @@
 #include "tsv.h"
 
 #define MAXARGS	32
+#define SCRUB_CHILD	"--scrub-child"
+#define SCRUB_SECRET	"scrub-secret-in-environ"
+
+static const char	*self;	/* argv[0], to run ourselves again */
 
 /* Like runjob's: options stop at the script. */
 static const struct option runjob_options[] = {
@@ -130,11 +139,67 @@ test_parse_after(void **state)
 	optind = 0;
 }
 
+/*
+ * In a copy of ourselves started with PASSKEY in its environment: wipe it,
+ * then read /proc/self/environ, which shows the environment as exec gave
+ * it (what another process could read). Exit 0 when the passkey is gone
+ * and the rest is there.
+ */
+static int
+scrub_child(void)
+{
+	char	 buf[65536];
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	passkey_scrub_env();
+	if (getenv(PASSKEY_ENV) != NULL)
+		return 1;
+	if ((fd = open("/proc/self/environ", O_RDONLY)) == -1)
+		return 77;
+	while (len < sizeof(buf) &&
+	    (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (memmem(buf, len, "OTHER=1", 8) == NULL)
+		return 77;	/* not our environment (valgrind's?) */
+	if (memmem(buf, len, SCRUB_SECRET, strlen(SCRUB_SECRET)) != NULL)
+		return 2;
+	return 0;
+}
+
+static void
+test_scrub_env(void **state)
+{
+	static char	 child[] = SCRUB_CHILD;
+	static char	 pk[] = PASSKEY_ENV "=" SCRUB_SECRET, other[] = "OTHER=1";
+	char		*argv[] = { NULL, child, NULL };
+	char		*envp[] = { pk, other, NULL };
+	pid_t		 pid;
+	int		 status;
+
+	(void)state;
+	argv[0] = (char *)(uintptr_t)self;
+	if ((pid = fork()) == -1)
+		fail_msg("fork failed");
+	if (pid == 0) {
+		execve(self, argv, envp);
+		_exit(3);
+	}
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+		fail_msg("the child did not exit");
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_parse_after),
+		cmocka_unit_test(test_scrub_env),
 	};
 	struct CMUnitTest	*tests;
 	struct tcase		*cases = NULL;
@@ -142,6 +207,9 @@ main(void)
 	size_t			 ncases = 0, i;
 	int			 rc;
 
+	if (argc == 2 && strcmp(argv[1], SCRUB_CHILD) == 0)
+		return scrub_child();
+	self = argv[0];
 	if (tsv_load(TEST_DATADIR "/passkey_argv.tsv", 3, &cases,
 	    &ncases) == -1)
 		return 1;
