@@ -1040,8 +1040,9 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	if (metrics_path != NULL)
 		unlink(metrics_path);
 
-	/* Decided before the outcome is recorded: a refusal is part of it. */
-	want_notify = c->nnotify > 0 &&
+	/* Decided before the outcome is recorded: a refusal is part of it
+	 * (a run that lost its claim records nothing, and tells no one). */
+	want_notify = !rn.lost && c->nnotify > 0 &&
 	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0);
 	if (want_notify && (refused = notify_refused(s, jobid, c,
 	    end.message)) != NULL) {
