@@ -12,6 +12,7 @@
 
 #include "credential.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "passkey.h"
 #include "xmalloc.h"
 
@@ -33,7 +34,6 @@ enum {
 	OPT_ITERATIONS,
 	OPT_KEYID,
 	OPT_PASSKEY_FILE,
-	OPT_PASSKEY,
 	OPT_SALT_FROM,
 	OPT_VERSION
 };
@@ -46,8 +46,6 @@ static const struct option cryptor_options[] = {
 	{ "iterations",	  required_argument,	NULL, OPT_ITERATIONS },
 	{ "key-id",	  required_argument,	NULL, OPT_KEYID },
 	{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
-	/* Only to refuse it: see OPT_PASSKEY in main(). */
-	{ "passkey",	  required_argument,	NULL, OPT_PASSKEY },
 	{ "salt-from",	  required_argument,	NULL, OPT_SALT_FROM },
 	{ "version",	  no_argument,		NULL, OPT_VERSION },
 	{ NULL,		  0,			NULL, 0 }
@@ -194,7 +192,14 @@ main(int argc, char *argv[])
 	size_t			 len = 0;
 	int			 ch, mode = 0, have_keyid = 0, rv;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errstr) == -1)
+		errx(EXIT_SOFTWARE, "%s", errstr);
 	atexit(cryptor_cleanup);
+	/* Before getopt_long can show a passkey in a message. */
+	if ((ch = passkey_refuse_argv(argc, argv, "deh",
+	    cryptor_options)) != 0)
+		cryptor_usage("%s: %s", argv[ch], PASSKEY_NO_OPTION);
 	while ((ch = getopt_long(argc, argv, "deh", cryptor_options,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -225,16 +230,6 @@ main(int argc, char *argv[])
 		case OPT_PASSKEY_FILE:
 			passkey_file = optarg;
 			break;
-		case OPT_PASSKEY:
-			/*
-			 * Without this entry getopt_long takes "--passkey
-			 * SECRET" for --passkey-file and prints SECRET as a
-			 * file name (found by tests/integration/security.test).
-			 */
-			explicit_bzero(optarg, strlen(optarg));
-			cryptor_usage("there is no --passkey option: a passkey "
-			    "on the command line shows in ps(1); use $PASSKEY, "
-			    "--passkey-file or the prompt");
 		case OPT_SALT_FROM:
 			salt_from = optarg;
 			break;

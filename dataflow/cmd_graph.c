@@ -18,6 +18,7 @@
 #include "db.h"
 #include "duration.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "ids.h"
 #include "process.h"
 #include "settings.h"
@@ -266,7 +267,7 @@ graph_render(char *path, const char *dot, const char *format)
 	}
 	if (pid == 0) {
 		/* dup2 clears close-on-exec on the copy. */
-		if (dup2(fd[0], STDIN_FILENO) == -1)
+		if (dup2(fd[0], STDIN_FILENO) == -1 || harden_child() == -1)
 			_exit(127);
 		execv(path, argv);
 		_exit(127);

@@ -11,6 +11,8 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "harden.h"
+#include "passkey.h"
 #include "properties.h"
 #include "secrets.h"
 #include "settings.h"
@@ -236,8 +238,6 @@ main(int argc, char **argv)
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "json",	no_argument,		NULL, 'J' },
 		{ "passkey-file", required_argument,	NULL, 'P' },
-		/* Only to refuse it: see case 'K'. */
-		{ "passkey",	required_argument,	NULL, 'K' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -246,10 +246,23 @@ main(int argc, char **argv)
 	};
 	const struct cmd_entry	*c;
 	struct global_opts	 g;
+	char			*errmsg = NULL;
 	int			 ch;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errmsg) == -1)
+		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&g, 0, sizeof(g));
 	g.verbosity = 1;
+	/*
+	 * Before any getopt_long can show a passkey in a message: global
+	 * options may follow the command, whose own options are parsed by
+	 * each subcommand, so every argument before "--" is looked at.
+	 */
+	if ((ch = passkey_refuse_argv(argc, argv, NULL, NULL)) != 0) {
+		warnx("%s: %s", argv[ch], PASSKEY_NO_OPTION);
+		return EXIT_USAGE;
+	}
 	while ((ch = getopt_long(argc, argv, "+c:qvh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -262,16 +275,6 @@ main(int argc, char **argv)
 		case 'P':
 			g.passkey_file = optarg;
 			break;
-		case 'K':
-			/*
-			 * getopt_long would take "--passkey SECRET" for
-			 * --passkey-file and print SECRET as a file name.
-			 */
-			explicit_bzero(optarg, strlen(optarg));
-			warnx("there is no --passkey option: a passkey on "
-			    "the command line shows in ps(1); use $PASSKEY, "
-			    "--passkey-file or the prompt");
-			return EXIT_USAGE;
 		case 'q':
 			g.verbosity = 0;
 			break;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "local.h"
 #include "process.h"
 #include "strbuf.h"
@@ -307,6 +308,9 @@ local_spawn(const char *const *argv, const struct local_user *as,
 			goto child_fail;
 		why = "could not change to /";
 		if (chdir("/") == -1)
+			goto child_fail;
+		why = "could not reset the core size limit";
+		if (harden_child() == -1)
 			goto child_fail;
 		execv(args[0], args);
 		why = "could not execute";

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <readpassphrase.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,103 @@ passkey_scrub_env(void)
 			explicit_bzero(*e + n, strlen(*e + n));
 	}
 	unsetenv(PASSKEY_ENV);
+}
+
+/*
+ * There is no --passkey option, and its abbreviations must not reach
+ * getopt_long, which would show the passkey: every prefix of "passkey" is
+ * also one of "passkey-file", so getopt_long finds "--passk=SECRET"
+ * ambiguous and prints it whole, SECRET included, or (in a program without
+ * a "passkey" entry) takes it for --passkey-file and SECRET for a file name
+ * that the error shows. So "--NAME" and "--NAME=VALUE" are refused when
+ * NAME is a prefix of "passkey", from "--p" up to "--passkey", and also
+ * for the empty NAME of "--=VALUE" (ambiguous with every option); "--"
+ * alone ends the options. What extends past "passkey" is left to
+ * getopt_long: "--passkey-", "--passkey-f" and so on are unambiguous
+ * abbreviations of --passkey-file.
+ */
+bool
+passkey_is_option(const char *arg)
+{
+	size_t	 len;
+
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return false;
+	arg += 2;
+	len = strcspn(arg, "=");
+	return len <= strlen("passkey") && strncmp(arg, "passkey", len) == 0;
+}
+
+/* Wipe the value of the passkey option argv[i]; we exit right after. */
+static void
+passkey_wipe_option(int argc, char **argv, int i)
+{
+	char	*eq;
+
+	if ((eq = strchr(argv[i], '=')) != NULL)
+		explicit_bzero(eq + 1, strlen(eq + 1));
+	else if (i + 1 < argc)
+		explicit_bzero(argv[i + 1], strlen(argv[i + 1]));
+}
+
+/*
+ * The index of the argument that getopt_long has just parsed in v, when it
+ * may be a long option: the last it consumed, or the one before it when
+ * that was the option's own argument. -1 when it is the argument argof
+ * (in a cluster of short options optind stays put, and v[optind - 1] may
+ * be the argument an earlier option took).
+ */
+static int
+passkey_parsed(char **v, const char *argof)
+{
+	int	 i = optind - 1;
+
+	if (optarg != NULL && optarg == v[i] && i > 1)
+		i--;
+	return i < 1 || v[i] == argof ? -1 : i;
+}
+
+int
+passkey_refuse_argv(int argc, char **argv, const char *optstring,
+    const struct option *longopts)
+{
+	const char	*found = NULL, *argof = NULL;
+	char		**v;
+	int		  i, saved_opterr = opterr;
+
+	if (optstring == NULL) {
+		for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+			if (passkey_is_option(argv[i])) {
+				passkey_wipe_option(argc, argv, i);
+				return i;
+			}
+		}
+		return 0;
+	}
+	/* A silent parse of a copy: getopt_long may permute it. */
+	v = xcalloc((size_t)argc + 1, sizeof(*v));
+	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	opterr = 0;
+	optind = 0;
+	while (getopt_long(argc, v, optstring, longopts, NULL) != -1) {
+		if ((i = passkey_parsed(v, argof)) != -1 &&
+		    passkey_is_option(v[i])) {
+			found = v[i];
+			break;
+		}
+		if (optarg != NULL && optarg == v[optind - 1])
+			argof = optarg;
+	}
+	free(v);
+	opterr = saved_opterr;
+	optind = 0;
+	for (i = 1; found != NULL && i < argc; i++) {
+		if (argv[i] == found) {
+			passkey_wipe_option(argc, argv, i);
+			return i;
+		}
+	}
+	return 0;
 }
 
 const char *

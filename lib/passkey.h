@@ -2,11 +2,19 @@
 #ifndef DF_PASSKEY_H
 #define DF_PASSKEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct option;
 
 #define PASSKEY_MAX		1024	/* buffer size; passkeys are shorter */
 #define PASSKEY_ENV		"PASSKEY"	/* OpenDataFlow's name */
 #define PASSKEY_FILE_ENV	"DATAFLOW_PASSKEY_FILE"
+
+/* What the programs say of an argument passkey_refuse_argv() found. */
+#define PASSKEY_NO_OPTION	"there is no --passkey option: a passkey on " \
+	"the command line shows in ps(1); use $PASSKEY, --passkey-file or " \
+	"the prompt"
 
 /* Flags of passkey_get(). */
 #define PASSKEY_PROMPT		0x01	/* ask the terminal as a last resort */
@@ -54,6 +62,22 @@ void		 passkey_clear(struct passkey *pk);
  * not inherit it.
  */
 void		 passkey_scrub_env(void);
+/*
+ * Return whether arg is --passkey or an abbreviation of it ("--p" to
+ * "--passkey"), alone or followed by "=VALUE" ("--=VALUE" included).
+ */
+bool		 passkey_is_option(const char *arg);
+/*
+ * Find the first argument that passkey_is_option among the options that
+ * getopt_long(argc, argv, optstring, longopts) would parse (so not in an
+ * option's argument, nor after "--" or, with "+", the first operand); with
+ * optstring NULL, among every argument before "--". Wipe its value (what
+ * follows "=", else the next argument) and return its index in argv, or
+ * return 0 when there is none. getopt_long prints nothing meanwhile, and
+ * its state is reset (optind = 0) for the caller's own parse.
+ */
+int		 passkey_refuse_argv(int argc, char **argv,
+		    const char *optstring, const struct option *longopts);
 /* Return a short name for source ("file", "$PASSKEY", "terminal"), static. */
 const char	*passkey_source_name(enum passkey_source source);
 

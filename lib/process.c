@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "process.h"
 #include "trust.h"
 #include "xmalloc.h"
@@ -530,6 +531,9 @@ process_child(char *const *argv, char *const *envp, int outfd, int errfd,
 #endif
 	/* A group of its own: signalled and killed as a whole. */
 	if (setpgid(0, 0) == -1)
+		goto fail;
+	/* The limits it would have had without us. */
+	if (harden_child() == -1)
 		goto fail;
 	if (outfd != -1 && dup2(outfd, STDOUT_FILENO) == -1)
 		goto fail;

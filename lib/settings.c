@@ -1,6 +1,7 @@
 /*
  * settings.c: resolve dataflow.properties into what the programs need: the
- * libpq keywords, dataflow's schema, the run lease and the credentials.
+ * libpq keywords, dataflow's schema, the run lease, the credentials and
+ * the programs a job's notify command may run.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -55,7 +56,8 @@ settings_is_dataflow_key(const char *key)
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
 	    strcmp(key, "finish_retry") == 0 ||
-	    strcmp(key, "env_allow") == 0;
+	    strcmp(key, "env_allow") == 0 ||
+	    strcmp(key, "notify_allow") == 0;
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -88,44 +90,93 @@ settings_env_allow_free(char **v)
 	free(v);
 }
 
+/*
+ * Split value, a comma-separated list, into its entries without the blanks
+ * around them, empty ones dropped: a NULL-terminated list (freed with
+ * settings_env_allow_free), or NULL when there is none; *np its length.
+ */
+static char **
+settings_split_list(const char *value, size_t *np)
+{
+	const char	*p = value, *end;
+	char		**v = NULL;
+	size_t		 len, n = 0;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		len = strcspn(p, ",");
+		end = p + len;
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > 0) {
+			v = xreallocarray(v, n + 2, sizeof(*v));
+			v[n++] = xstrndup(p, len);
+			v[n] = NULL;
+		}
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	*np = n;
+	return v;
+}
+
 int
 settings_env_allow(const struct properties *p, char ***allowp, char **errp)
 {
-	const char	*v, *why;
-	char		**allow = NULL, *copy, *name, *next;
-	size_t		 n = 0, len;
+	const char	*v;
+	char		**allow;
+	size_t		 i, n;
 
 	*allowp = NULL;
 	*errp = NULL;
 	if ((v = properties_get(p, "env_allow")) == NULL)
 		return 0;
-	copy = xstrdup(v);
-	for (name = copy; name != NULL; name = next) {
-		if ((next = strchr(name, ',')) != NULL)
-			*next++ = '\0';
-		name += strspn(name, " \t");
-		len = strlen(name);
-		while (len > 0 && (name[len - 1] == ' ' ||
-		    name[len - 1] == '\t'))
-			name[--len] = '\0';
-		if (len == 0)
-			continue;
-		if (ident_env_fixed(name)) {
-			why = ident_env_refusal(name, NULL);
+	allow = settings_split_list(v, &n);
+	for (i = 0; i < n; i++) {
+		if (ident_env_fixed(allow[i])) {
 			*errp = xasprintf("%s:%d: env_allow: \"%s\" can never "
 			    "be allowed (%s)", p->path,
-			    properties_line(p, "env_allow"), name, why);
-			free(copy);
+			    properties_line(p, "env_allow"), allow[i],
+			    ident_env_refusal(allow[i], NULL));
 			settings_env_allow_free(allow);
 			return -1;
 		}
-		allow = xreallocarray(allow, n + 2, sizeof *allow);
-		allow[n++] = xstrdup(name);
-		allow[n] = NULL;
 	}
-	free(copy);
 	*allowp = allow;
 	return 0;
+}
+
+/*
+ * Set s->notify_allow from value, a comma-separated list of absolute
+ * paths. Return NULL, or what is wrong with an entry (caller frees).
+ */
+static char *
+settings_notify_allow(struct settings *s, const char *value)
+{
+	size_t	 i;
+
+	settings_env_allow_free(s->notify_allow);
+	s->notify_allow = settings_split_list(value, &s->nnotify_allow);
+	for (i = 0; i < s->nnotify_allow; i++)
+		if (s->notify_allow[i][0] != '/')
+			return xasprintf("\"%s\" is not an absolute path",
+			    s->notify_allow[i]);
+	return NULL;
+}
+
+bool
+settings_notify_allowed(const struct settings *s, const char *prog)
+{
+	size_t	 i;
+
+	if (prog == NULL || prog[0] != '/')
+		return false;
+	for (i = 0; i < s->nnotify_allow; i++) {
+		if (strcmp(s->notify_allow[i], prog) == 0)
+			return true;
+	}
+	return false;
 }
 
 struct settings *
@@ -134,6 +185,7 @@ settings_from_properties(const struct properties *p, char **errp)
 	struct settings		*s;
 	const struct property	*it;
 	const char		*url, *v, *why;
+	char			*bad;
 	char			*err = NULL;
 	size_t			 i;
 	int			 line;
@@ -219,6 +271,16 @@ settings_from_properties(const struct properties *p, char **errp)
 				    why);
 				goto fail;
 			}
+		} else if (strcmp(it->key, "notify_allow") == 0) {
+			if ((bad = settings_notify_allow(s, it->value)) !=
+			    NULL) {
+				*errp = xasprintf("%s:%d: invalid notify_allow: "
+				    "%s: list the programs a job's notify may "
+				    "run by their absolute paths", p->path,
+				    it->line, bad);
+				free(bad);
+				goto fail;
+			}
 		} else {
 			/*
 			 * A URI or conninfo url is itself the dbname libpq
@@ -263,5 +325,6 @@ settings_free(struct settings *s)
 		free(s->unknown[i]);
 	free(s->unknown);
 	settings_env_allow_free(s->env_allow);
+	settings_env_allow_free(s->notify_allow);
 	free(s);
 }

@@ -26,6 +26,10 @@ struct settings {
 					   they are in the list of
 					   ident_env_refusal; NULL-terminated,
 					   or NULL for none */
+	char		**notify_allow;	/* absolute paths of the programs a
+					   job's notify command may run;
+					   NULL-terminated */
+	size_t		 nnotify_allow;
 	char		**unknown;	/* keys unknown to dataflow and libpq */
 	size_t		 nunknown;
 };
@@ -34,7 +38,9 @@ struct settings {
  * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
  * schema (an identifier; default "dataflow"), lease (a duration, default
  * 60 s), encrypted, password, and every key libpq knows (host, port, dbname,
- * sslmode, connect_timeout, ...) passed through; keys that libpq knows
+ * sslmode, connect_timeout, ...) passed through, and notify_allow (a
+ * comma-separated list of absolute program paths; a relative one is an
+ * error); keys that libpq knows
  * override what url implied, and password= and schema= override a JDBC
  * url's password and currentSchema. Only the last setting of a key counts;
  * an empty value is no setting (url aside: it is required). Return the
@@ -54,6 +60,13 @@ int		 settings_env_allow(const struct properties *p,
 		    char ***allowp, char **errp);
 /* Free a list from settings_env_allow; NULL is a no-op. */
 void		 settings_env_allow_free(char **allow);
+/*
+ * Return whether a job's notify command whose program is prog may run on
+ * this host: prog is absolute and listed in notify_allow, compared byte for
+ * byte (no $PATH lookup, no normalisation). Nothing is allowed by default.
+ */
+bool		 settings_notify_allowed(const struct settings *s,
+		    const char *prog);
 /* Return whether key is one of libpq's documented connection keywords. */
 bool		 settings_is_libpq_key(const char *key);
 /* Free s, wiping secrets; NULL is a no-op. */

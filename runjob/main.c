@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+/* libbsd: stravis is the same in both; keep OpenBSD's strnvis, quietly. */
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "claim.h"
 #include "config.h"
@@ -24,6 +27,7 @@
 #include "duration.h"
 #include "env.h"
 #include "exitcodes.h"
+#include "harden.h"
 #include "ids.h"
 #include "metrics.h"
 #include "passkey.h"
@@ -179,7 +183,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
 		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
-		OPT_PASSKEY, OPT_VERSION
+		OPT_VERSION
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -195,8 +199,6 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
 		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
-		/* Only to refuse it: see OPT_PASSKEY. */
-		{ "passkey",	required_argument,	NULL, OPT_PASSKEY },
 		{ "export-passkey", no_argument,	NULL, OPT_EXPORT_PASSKEY },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -204,12 +206,18 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "version",	no_argument,		NULL, OPT_VERSION },
 		{ NULL,		0,			NULL, 0 }
 	};
+	/* '+': options stop at the script, whose own arguments follow. */
+	static const char optstring[] = "+j:d:c:qvh";
 	char	*errmsg = NULL;
 	int	 ch;
 
 	o->verbosity = 1;
-	/* '+': options stop at the script, whose own arguments follow. */
-	while ((ch = getopt_long(argc, argv, "+j:d:c:qvh", longopts,
+	/* Before getopt_long can show a passkey in a message. */
+	if ((ch = passkey_refuse_argv(argc, argv, optstring, longopts)) != 0) {
+		warnx("%s: %s", argv[ch], PASSKEY_NO_OPTION);
+		usage();
+	}
+	while ((ch = getopt_long(argc, argv, optstring, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -278,14 +286,6 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPORT_PASSKEY:
 			o->export_passkey = true;
 			break;
-		case OPT_PASSKEY:
-			/* getopt_long would take "--passkey SECRET" for
-			 * --passkey-file and print SECRET as a file name. */
-			explicit_bzero(optarg, strlen(optarg));
-			warnx("there is no --passkey option: a passkey on the "
-			    "command line shows in ps(1); use $PASSKEY, "
-			    "--passkey-file or the prompt");
-			usage();
 		case 'q':
 			o->verbosity = 0;
 			break;
@@ -881,6 +881,35 @@ notify(const char *jobid, const struct claim *c, const struct run_end *end,
 	env_free(envp);
 }
 
+/*
+ * Whoever can write the database chooses a job's notify command, so its
+ * program runs only when this host's notify_allow lists it (the arguments
+ * may come from the database, the program never does). Return NULL when
+ * the command may run; else say so once on stderr and return the run's
+ * message with the refusal appended (caller frees).
+ */
+static char *
+notify_refused(const struct settings *s, const char *jobid,
+    const struct claim *c, const char *message)
+{
+	const char	*prog = c->notify[0];
+	char		*shown = NULL;
+
+	if (settings_notify_allowed(s, prog))
+		return NULL;
+	/* The name comes from the database: nothing raw to the terminal. */
+	if (stravis(&shown, prog, VIS_CSTYLE | VIS_NL | VIS_TAB |
+	    VIS_OCTAL) == -1)
+		shown = NULL;
+	warnx("%s %s: notify command not run: its program \"%s\" is not "
+	    "listed in notify_allow in %s", jobid, c->dataid,
+	    shown != NULL ? shown : "?", s->path);
+	free(shown);
+	return xasprintf("%s%snotify %s not run: not listed in notify_allow",
+	    message != NULL ? message : "", message != NULL ? "; " : "",
+	    prog);
+}
+
 static int
 run_one(const struct options *o, const struct settings *s, struct db *db,
     struct secrets *sec, const char *jobid, const char *host,
@@ -897,12 +926,13 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	char			**passwords;
 	char			*out_path, *err_path, *fenced_by = NULL;
 	char			*metrics_path, *metrics = NULL, *held = NULL;
-	char			*stderr_tail = NULL;
+	char			*stderr_tail = NULL, *refused = NULL;
 	struct tail		 tail;
 	char			 msgbuf[256];
 	size_t			 i, argc;
 	long			 timeout;
 	int			 status;
+	bool			 want_notify;
 	enum finish_result	 rc;
 
 	/* The guard is a copy of us: make it before any password is
@@ -1047,6 +1077,16 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	if (metrics_path != NULL)
 		unlink(metrics_path);
 
+	/* Decided before the outcome is recorded: a refusal is part of it
+	 * (a run that lost its claim records nothing, and tells no one). */
+	want_notify = !rn.lost && c->nnotify > 0 &&
+	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0);
+	if (want_notify && (refused = notify_refused(s, jobid, c,
+	    end.message)) != NULL) {
+		end.message = refused;
+		want_notify = false;
+	}
+
 	if (rn.lost) {
 		/* The fence: another run may hold the partition now. */
 		warnx("%s %s: run %lld lost its claim (lease expired); the "
@@ -1083,12 +1123,11 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 		say(o, "%s %s: run %lld %s in %.2fs", jobid, c->dataid,
 		    c->run_id, end.status, res.elapsed);
 	/* The owner hears of the outcome we own (not of a fenced one). */
-	if ((rc == FINISH_RECORDED || rc == FINISH_SPOOLED) &&
-	    c->nnotify > 0 &&
-	    (c->notify_always || strcmp(end.status, "SUCCEEDED") != 0))
+	if ((rc == FINISH_RECORDED || rc == FINISH_SPOOLED) && want_notify)
 		notify(jobid, c, &end, res.elapsed, host);
 
 	free(fenced_by);
+	free(refused);
 	free(errmsg);
 	free(out_path);
 	free(err_path);
@@ -1176,6 +1215,9 @@ main(int argc, char **argv)
 	double			 claimed_at;
 	bool			 stop = false;
 
+	/* First: no core file or same-user read of what we will hold. */
+	if (harden_process(&errmsg) == -1)
+		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&o, 0, sizeof(o));
 	parse_options(argc, argv, &o);
 	/*

@@ -61,6 +61,7 @@ test_file(void **state)
 	const struct tcase	*w;
 	char			*expect, *err = NULL, *msg;
 	size_t			 nwant = 0, i, nconn = 0, nunknown = 0;
+	size_t			 nallow = 0;
 	bool			 seen[4] = { false, false, false, false };
 
 	expect = xasprintf("%.*s.expect", (int)(strlen(path) -
@@ -95,6 +96,10 @@ test_file(void **state)
 			assert_true(nunknown < s->nunknown);
 			assert_string_equal(s->unknown[nunknown], w->f[1]);
 			nunknown++;
+		} else if (strcmp(w->f[0], "notify_allow") == 0) {
+			assert_true(nallow < s->nnotify_allow);
+			assert_string_equal(s->notify_allow[nallow], w->f[1]);
+			nallow++;
 		} else if (strcmp(w->f[0], "schema") == 0) {
 			assert_string_equal(s->schema, w->f[1]);
 			seen[0] = true;
@@ -118,6 +123,7 @@ test_file(void **state)
 	assert_int_equal(s->conn.n, nconn);
 	assert_null(s->conn.keys[nconn]);
 	assert_int_equal(s->nunknown, nunknown);
+	assert_int_equal(s->nnotify_allow, nallow);
 	for (i = 0; i < 4; i++) {
 		if (!seen[i])
 			fail_msg("%s: schema, lease, password and encrypted "
@@ -220,6 +226,44 @@ test_example_file(void **state)
 	properties_free(p);
 }
 
+/* A notify program runs only when listed, by its exact absolute path. */
+static void
+test_notify_allowed(void **state)
+{
+	struct properties	*p;
+	struct settings		*s;
+	char			*err;
+
+	(void)state;
+	p = properties_parse("url=jdbc:postgresql:dw\n", "none", &err);
+	assert_non_null(p);
+	s = settings_from_properties(p, &err);
+	assert_non_null(s);
+	assert_int_equal(s->nnotify_allow, 0);
+	assert_false(settings_notify_allowed(s, "/bin/true"));
+	settings_free(s);
+	properties_free(p);
+
+	p = properties_parse("url=jdbc:postgresql:dw\n"
+	    "notify_allow=/usr/bin/mail,/bin/true\n", "two", &err);
+	assert_non_null(p);
+	s = settings_from_properties(p, &err);
+	assert_non_null(s);
+	assert_true(settings_notify_allowed(s, "/bin/true"));
+	assert_true(settings_notify_allowed(s, "/usr/bin/mail"));
+	assert_false(settings_notify_allowed(s, "true"));
+	assert_false(settings_notify_allowed(s, "bin/true"));
+	assert_false(settings_notify_allowed(s, "/bin//true"));
+	assert_false(settings_notify_allowed(s, "/bin/true "));
+	assert_false(settings_notify_allowed(s, "/bin/tru"));
+	assert_false(settings_notify_allowed(s, "/usr/bin/../../bin/true"));
+	assert_false(settings_notify_allowed(s, "/bin/sh"));
+	assert_false(settings_notify_allowed(s, ""));
+	assert_false(settings_notify_allowed(s, NULL));
+	settings_free(s);
+	properties_free(p);
+}
+
 static int
 select_properties(const struct dirent *d)
 {
@@ -235,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_libpq_keys),
 		cmocka_unit_test(test_from_string),
 		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_notify_allowed),
 	};
 	struct CMUnitTest	*tests;
 	struct dirent		**files;
