@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -204,6 +205,23 @@ spool_read(const char *path, struct spool_entry *e)
 	return 0;
 }
 
+/*
+ * Whether a spooled entry's database identity holds a secret: written by a
+ * runjob before identities left secrets out, it matches no identity made
+ * now, so no runjob can ever replay it (and it keeps a password on disk).
+ */
+static bool
+spool_db_secret(const char *db)
+{
+	const char	*uri = strstr(db, "://"), *at;
+
+	if (strstr(db, "password=") != NULL)
+		return true;
+	/* A URI's user:password@host. */
+	return uri != NULL && (at = strchr(uri + 3, '@')) != NULL &&
+	    memchr(uri + 3, ':', (size_t)(at - (uri + 3))) != NULL;
+}
+
 static int
 spool_cmp(const void *a, const void *b)
 {
@@ -241,7 +259,8 @@ spool_list(const char *dir, const char *db, struct spool_entry **entries,
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
 		if (spool_read(path, &e) == 0) {
-			if (strcmp(e.db, db) == 0) {
+			if (strcmp(e.db, db) == 0 || spool_db_secret(e.db)) {
+				e.stale = strcmp(e.db, db) != 0;
 				*entries = xreallocarray(*entries, *n + 1,
 				    sizeof(**entries));
 				(*entries)[(*n)++] = e;

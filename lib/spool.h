@@ -3,6 +3,7 @@
 #ifndef DF_SPOOL_H
 #define DF_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "claim.h"
@@ -20,6 +21,9 @@ struct spool_entry {
 	char		*message;
 	char		*metrics_json;
 	char		*stderr_tail;
+	bool		 stale;		/* written with a secret in db by an
+					   older runjob: no runjob can replay
+					   it; remove it */
 };
 
 /*
@@ -39,8 +43,10 @@ char	*spool_write(const char *dir, const char *db, long long run_id,
 	    char **errp);
 /*
  * Read the entries of dir that belong to db, oldest run first, into
- * *entries (free with spool_free). A missing dir is no entries; files that
- * do not parse are skipped. Return 0, or -1 with *errp.
+ * *entries (free with spool_free), and those no runjob can ever replay
+ * (stale: an older runjob put a password in their db). A missing dir is
+ * no entries; files that do not parse are skipped. Return 0, or -1 with
+ * *errp.
  */
 int	 spool_list(const char *dir, const char *db,
 	    struct spool_entry **entries, size_t *n, char **errp);

@@ -541,6 +541,17 @@ replay_spool(struct db *db, const struct settings *s)
 		free(err);
 	}
 	for (i = 0; i < n; i++) {
+		if (entries[i].stale) {
+			warnx("%s: run %lld of %s %s, outcome %s, was spooled "
+			    "by an older runjob with the database password in "
+			    "it: no runjob can replay it; removed (the "
+			    "partition runs again once its lease expired)",
+			    entries[i].path, entries[i].run_id,
+			    entries[i].jobid, entries[i].dataid,
+			    entries[i].status);
+			unlink(entries[i].path);
+			continue;
+		}
 		spool_run_end(&entries[i], &end);
 		rc = claim_finish(db, entries[i].run_id, &end,
 		    attempt_budget_ms(s), &fenced_by, &e);
