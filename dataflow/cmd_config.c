@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "plan.h"
 #include "settings.h"
+#include "xmalloc.h"
 
 /*
  * Load and validate a configuration file, its environment names against
@@ -35,7 +36,7 @@ load_config(const struct global_opts *g, const char *path)
 			config_free(c);
 			c = NULL;
 		}
-		settings_env_allow_free(allow);
+		xfree_strv(allow);
 	}
 	if (c == NULL) {
 		for (i = 0; i < d.n; i++)
@@ -193,7 +194,7 @@ out:
 	db_error_clear(&e);
 	free(actor);
 	plan_free(plan);
-	catalog_names_free(secrets);
+	xfree_strv(secrets);
 	config_free(cur);
 	config_free(want);
 	db_close(db);

@@ -497,7 +497,7 @@ import_config(struct import *imp, struct db_result *dsr,
 		config_free(imp->want);
 		imp->want = NULL;
 	}
-	settings_env_allow_free(allow);
+	xfree_strv(allow);
 	if (imp->want == NULL) {
 		warnx("the OpenDataFlow configuration cannot be imported as "
 		    "it is:");
@@ -1019,7 +1019,7 @@ out:
 	free(actor);
 	free(detail);
 	plan_free(plan);
-	catalog_names_free(secrets);
+	xfree_strv(secrets);
 	config_free(cur);
 	import_free(&imp);
 	db_close(src);

@@ -57,7 +57,7 @@ struct db	*cmd_connect(const struct global_opts *g, struct settings **sp,
  * Return the env_allow= names of the properties file dataflow would use
  * (see settings_env_allow), NULL-terminated, or NULL when there is no such
  * file or key; one that cannot be read is said and allows nothing. Free
- * with settings_env_allow_free.
+ * with xfree_strv.
  */
 char		**cmd_env_allow(const struct global_opts *g);
 /* Return who is acting, for the audit trail ("user@host"); caller frees. */

@@ -371,15 +371,6 @@ catalog_secret_names(struct db *db, const struct config *a,
 	return 0;
 }
 
-void
-catalog_names_free(char **names)
-{
-	size_t	 i;
-
-	for (i = 0; names != NULL && names[i] != NULL; i++)
-		free(names[i]);
-	free(names);
-}
 
 int
 catalog_apply(struct db *db, const struct config *want,

@@ -17,13 +17,11 @@ int	catalog_load(struct db *db, struct config **out, struct db_error *e);
  * Ask the database which names of parameters and extra attributes of a and
  * b (either may be NULL) look like secrets, by its one rule
  * (df_secret_name), for plan_compute. Return 0 with *out a
- * NULL-terminated list (caller frees with catalog_names_free), or -1 with
+ * NULL-terminated list (caller frees with xfree_strv), or -1 with
  * *e filled.
  */
 int	catalog_secret_names(struct db *db, const struct config *a,
 	    const struct config *b, char ***out, struct db_error *e);
-/* Free a list from catalog_secret_names; NULL is a no-op. */
-void	catalog_names_free(char **names);
 /*
  * Make the database match want by carrying out plan (from plan_compute of
  * the current configuration and want), with an audit record by actor, and

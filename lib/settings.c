@@ -80,20 +80,10 @@ settings_replace(char **slot, const char *value)
 	*slot = xstrdup(value);
 }
 
-void
-settings_env_allow_free(char **v)
-{
-	size_t	 i;
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 /*
  * Split value, a comma-separated list, into its entries without the blanks
  * around them, empty ones dropped: a NULL-terminated list (freed with
- * settings_env_allow_free), or NULL when there is none; *np its length.
+ * xfree_strv), or NULL when there is none; *np its length.
  */
 static char **
 settings_split_list(const char *value, size_t *np)
@@ -139,7 +129,7 @@ settings_env_allow(const struct properties *p, char ***allowp, char **errp)
 			    "be allowed (%s)", p->path,
 			    properties_line(p, "env_allow"), allow[i],
 			    ident_env_refusal(allow[i], NULL));
-			settings_env_allow_free(allow);
+			xfree_strv(allow);
 			return -1;
 		}
 	}
@@ -156,7 +146,7 @@ settings_notify_allow(struct settings *s, const char *value)
 {
 	size_t	 i;
 
-	settings_env_allow_free(s->notify_allow);
+	xfree_strv(s->notify_allow);
 	s->notify_allow = settings_split_list(value, &s->nnotify_allow);
 	for (i = 0; i < s->nnotify_allow; i++)
 		if (s->notify_allow[i][0] != '/')
@@ -324,7 +314,7 @@ settings_free(struct settings *s)
 	for (i = 0; i < s->nunknown; i++)
 		free(s->unknown[i]);
 	free(s->unknown);
-	settings_env_allow_free(s->env_allow);
-	settings_env_allow_free(s->notify_allow);
+	xfree_strv(s->env_allow);
+	xfree_strv(s->notify_allow);
 	free(s);
 }

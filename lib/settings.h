@@ -52,14 +52,12 @@ struct settings	*settings_from_properties(const struct properties *p,
 /*
  * Read env_allow= of p, comma-separated environment names this host lets
  * jobs get from parameters and dataset attributes (see ident_env_refusal),
- * into *allowp: a NULL-terminated list the caller frees with its strings,
+ * into *allowp: a NULL-terminated list (caller frees with xfree_strv),
  * or NULL when the key is absent or empty. Return 0, or -1 with *errp =
  * "PATH:LINE: message" (caller frees) for a name no host may allow.
  */
 int		 settings_env_allow(const struct properties *p,
 		    char ***allowp, char **errp);
-/* Free a list from settings_env_allow; NULL is a no-op. */
-void		 settings_env_allow_free(char **allow);
 /*
  * Return whether a job's notify command whose program is prog may run on
  * this host: prog is absolute and listed in notify_allow, compared byte for

@@ -92,3 +92,13 @@ xfreezero_str(char *s)
 	explicit_bzero(s, strlen(s));
 	free(s);
 }
+
+void
+xfree_strv(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}

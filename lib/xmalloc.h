@@ -19,5 +19,7 @@ char	*xasprintf(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* Free s after wiping it (for secrets); a NULL s is a no-op. */
 void	 xfreezero_str(char *s);
+/* Free a NULL-terminated list of strings and the strings; NULL is a no-op. */
+void	 xfree_strv(char **v);
 
 #endif
