@@ -163,6 +163,16 @@ db_session_setup(struct db *db, struct db_error *e)
 	return 0;
 }
 
+/* Whether a dbname is a connection URI or string (libpq expands it), not
+ * a plain database name. */
+static bool
+db_dbname_expands(const char *dbname)
+{
+	return strncmp(dbname, "postgresql://", 13) == 0 ||
+	    strncmp(dbname, "postgres://", 11) == 0 ||
+	    strchr(dbname, '=') != NULL;
+}
+
 /*
  * Whether libpq can parse a connection string or URI given as dbname; if
  * not, say which setting is wrong without repeating its value: libpq's own
@@ -175,10 +185,10 @@ db_conninfo_parses(const char *dbname, struct db_error *e)
 	char			*errmsg = NULL;
 	bool			 uri;
 
+	if (!db_dbname_expands(dbname))
+		return true;
 	uri = strncmp(dbname, "postgresql://", 13) == 0 ||
 	    strncmp(dbname, "postgres://", 11) == 0;
-	if (!uri && strchr(dbname, '=') == NULL)
-		return true;	/* a plain database name */
 	if ((opts = PQconninfoParse(dbname, &errmsg)) != NULL) {
 		PQconninfoFree(opts);
 		return true;
@@ -295,9 +305,7 @@ db_identity(const struct settings *s)
 		v = s->conn.values[i];
 		if (db_secret_key(k))
 			continue;
-		if (strcmp(k, "dbname") != 0 ||
-		    (strncmp(v, "postgres", 8) != 0 &&
-		    strchr(v, '=') == NULL) ||
+		if (strcmp(k, "dbname") != 0 || !db_dbname_expands(v) ||
 		    (opts = PQconninfoParse(v, NULL)) == NULL) {
 			strbuf_addf(&sb, " %s=%s", k, v);
 			continue;
