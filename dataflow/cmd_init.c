@@ -141,7 +141,8 @@ cmd_init_exec(struct global_opts *g, int argc, char **argv)
 			printf("schema \"%s\" is up to date (version %d)\n",
 			    s->schema, si.to);
 	}
-	for (k = 0; g->verbosity > 0 && k < (int)si.ngrants; k++) {
+	for (k = 0; grants != NULL && g->verbosity > 0 &&
+	    k < (int)si.ngrants; k++) {
 		name = schema_role_name(s->schema, grants[k].role);
 		printf("granted %s to %s\n", name, grants[k].member);
 		free(name);
