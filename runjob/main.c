@@ -1173,6 +1173,25 @@ check_params(const struct options *o, const struct settings *s)
 	}
 }
 
+/* The settings, for free_settings at exit. */
+static struct settings	*runjob_settings;
+
+static void
+free_settings(void)
+{
+	settings_free(runjob_settings);
+	runjob_settings = NULL;
+}
+
+/* Say msg (and free it), then exit with the configuration status. */
+static void __attribute__((noreturn))
+config_exit(char *msg)
+{
+	warnx("%s", msg);
+	free(msg);
+	exit(EXIT_CONFIG);
+}
+
 /* Load properties and settings, or exit with the configuration status. */
 static struct settings *
 load_settings(const struct options *o)
@@ -1183,19 +1202,24 @@ load_settings(const struct options *o)
 	size_t			 i;
 
 	if ((path = properties_find(o->config, &errmsg)) == NULL)
-		errx(EXIT_CONFIG, "%s", errmsg);
-	if ((props = properties_load(path, &errmsg)) == NULL)
-		errx(EXIT_CONFIG, "%s", errmsg);
+		config_exit(errmsg);
+	props = properties_load(path, &errmsg);
 	free(path);
+	if (props == NULL)
+		config_exit(errmsg);
 	/* A file others can read the password in: say so. */
 	if ((errmsg = properties_check_mode(props)) != NULL) {
 		warnx("%s", errmsg);
 		free(errmsg);
 		errmsg = NULL;
 	}
-	if ((s = settings_from_properties(props, &errmsg)) == NULL)
-		errx(EXIT_CONFIG, "%s", errmsg);
+	s = settings_from_properties(props, &errmsg);
 	properties_free(props);
+	if (s == NULL)
+		config_exit(errmsg);
+	/* Every exit from here on frees them (leak checkers see all). */
+	runjob_settings = s;
+	atexit(free_settings);
 	if (o->verbosity > 1) {
 		warnx("using %s", s->path);
 		for (i = 0; i < s->nunknown; i++)
@@ -1370,7 +1394,7 @@ main(int argc, char **argv)
 	db_error_clear(&e);
 	db_close(db);
 	secrets_close(&sec);
-	settings_free(s);
+	free_settings();
 	free(user);
 	free(script_path);
 	free(jobid_owned);
