@@ -161,24 +161,7 @@ main(void)
 		cmocka_unit_test(test_parse_adds),
 		cmocka_unit_test(test_no_secret_in_errors),
 	};
-	struct CMUnitTest	*tests;
-	struct tcase		*cases = NULL;
-	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
-	size_t			 ncases = 0, i;
-	int			 rc;
 
-	if (tsv_load(TEST_DATADIR "/dburl.tsv", 2, &cases, &ncases) == -1)
-		return 1;
-	tests = xcalloc(nfixed + ncases, sizeof *tests);
-	memcpy(tests, fixed, sizeof fixed);
-	for (i = 0; i < ncases; i++) {
-		tests[nfixed + i].name = cases[i].name;
-		tests[nfixed + i].test_func = test_table;
-		tests[nfixed + i].initial_state = &cases[i];
-	}
-	rc = _cmocka_run_group_tests("dburl", tests, nfixed + ncases, NULL,
-	    NULL);
-	free(tests);
-	tsv_free(cases, ncases);
-	return rc;
+	return tsv_run_group("dburl", fixed, sizeof fixed / sizeof fixed[0],
+	    TEST_DATADIR "/dburl.tsv", 2, test_table);
 }

@@ -108,25 +108,7 @@ main(void)
 		cmocka_unit_test(test_dataid_length),
 		cmocka_unit_test(test_null),
 	};
-	struct CMUnitTest	*tests;
-	struct tcase		*cases = NULL;
-	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
-	size_t			 ncases = 0, i;
-	int			 rc;
 
-	if (tsv_load(TEST_DATADIR "/ids.tsv", 3, &cases,
-	    &ncases) == -1)
-		return 1;
-	tests = xcalloc(nfixed + ncases, sizeof *tests);
-	memcpy(tests, fixed, sizeof fixed);
-	for (i = 0; i < ncases; i++) {
-		tests[nfixed + i].name = cases[i].name;
-		tests[nfixed + i].test_func = test_table;
-		tests[nfixed + i].initial_state = &cases[i];
-	}
-	rc = _cmocka_run_group_tests("ids", tests, nfixed + ncases, NULL,
-	    NULL);
-	free(tests);
-	tsv_free(cases, ncases);
-	return rc;
+	return tsv_run_group("ids", fixed, sizeof fixed / sizeof fixed[0],
+	    TEST_DATADIR "/ids.tsv", 3, test_table);
 }

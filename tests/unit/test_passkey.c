@@ -201,28 +201,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_parse_after),
 		cmocka_unit_test(test_scrub_env),
 	};
-	struct CMUnitTest	*tests;
-	struct tcase		*cases = NULL;
-	size_t			 nfixed = sizeof fixed / sizeof fixed[0];
-	size_t			 ncases = 0, i;
-	int			 rc;
 
 	if (argc == 2 && strcmp(argv[1], SCRUB_CHILD) == 0)
 		return scrub_child();
 	self = argv[0];
-	if (tsv_load(TEST_DATADIR "/passkey_argv.tsv", 3, &cases,
-	    &ncases) == -1)
-		return 1;
-	tests = xcalloc(nfixed + ncases, sizeof *tests);
-	memcpy(tests, fixed, sizeof fixed);
-	for (i = 0; i < ncases; i++) {
-		tests[nfixed + i].name = cases[i].name;
-		tests[nfixed + i].test_func = test_table;
-		tests[nfixed + i].initial_state = &cases[i];
-	}
-	rc = _cmocka_run_group_tests("passkey", tests, nfixed + ncases, NULL,
-	    NULL);
-	free(tests);
-	tsv_free(cases, ncases);
-	return rc;
+	return tsv_run_group("passkey", fixed, sizeof fixed / sizeof fixed[0],
+	    TEST_DATADIR "/passkey_argv.tsv", 3, test_table);
 }

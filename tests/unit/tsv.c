@@ -1,9 +1,15 @@
 /* tsv.c: table-driven unit tests read their cases from tab-separated data
  * files in tests/unit/data/: one case a line, '#' lines are comments. */
 #include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "tsv.h"
 #include "xmalloc.h"
@@ -109,3 +115,29 @@ tsv_free(struct tcase *c, size_t n)
 	free(c);
 }
 
+
+int
+tsv_run_group(const char *group, const struct CMUnitTest *fixed,
+    size_t nfixed, const char *path, int minfields,
+    void (*test_func)(void **))
+{
+	struct CMUnitTest	*tests;
+	struct tcase		*cases = NULL;
+	size_t			 ncases = 0, i;
+	int			 rc;
+
+	if (tsv_load(path, minfields, &cases, &ncases) == -1)
+		return 1;
+	tests = xcalloc(nfixed + ncases, sizeof *tests);
+	memcpy(tests, fixed, nfixed * sizeof *tests);
+	for (i = 0; i < ncases; i++) {
+		tests[nfixed + i].name = cases[i].name;
+		tests[nfixed + i].test_func = test_func;
+		tests[nfixed + i].initial_state = &cases[i];
+	}
+	rc = _cmocka_run_group_tests(group, tests, nfixed + ncases, NULL,
+	    NULL);
+	free(tests);
+	tsv_free(cases, ncases);
+	return rc;
+}

@@ -25,4 +25,15 @@ int	 tsv_load(const char *path, int minfields, struct tcase **out,
 /* Free n cases from tsv_load. */
 void	 tsv_free(struct tcase *c, size_t n);
 
+struct CMUnitTest;
+/*
+ * Run a cmocka group: the nfixed tests of fixed, then test_func once per
+ * case of the file at path (its state the struct tcase, with at least
+ * minfields fields). Return cmocka's status, or 1 when the file could not
+ * be read.
+ */
+int	 tsv_run_group(const char *group, const struct CMUnitTest *fixed,
+	    size_t nfixed, const char *path, int minfields,
+	    void (*test_func)(void **));
+
 #endif
