@@ -1137,6 +1137,7 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		}
 		if (sig == -3) {
 			/* Killed: the script died with it (PDEATHSIG). */
+			res->guard_died = true;
 			process_seterr(errp, "the guard process died", NULL,
 			    EPIPE);
 			process_guard_drop(true);

@@ -38,6 +38,8 @@ struct proc_result {
 	int	 cancel_signo;	/* SIGINT/SIGTERM/SIGHUP we received and
 				   forwarded, or 0 */
 	bool	 stopped_by_tick; /* tick returned -1 and we stopped it */
+	bool	 guard_died;	/* (with -1) the guard was killed under a
+				   running child, which died with it */
 	bool	 exec_failed;	/* it could not be executed at all */
 	int	 exec_errno;	/* why, when exec_failed */
 	double	 elapsed;	/* seconds from spawn to reaping */

@@ -943,7 +943,7 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	size_t			 i, argc;
 	long			 timeout;
 	int			 status;
-	bool			 want_notify;
+	bool			 want_notify, started;
 	enum finish_result	 rc;
 
 	/* The guard is a copy of us: make it before any password is
@@ -1024,7 +1024,18 @@ run_one(const struct options *o, const struct settings *s, struct db *db,
 	memset(&res, 0, sizeof(res));
 	memset(&end, 0, sizeof(end));
 	end.exit_code = -1;
-	if (process_run(&spec, &res, &errmsg) == -1) {
+	started = process_run(&spec, &res, &errmsg) == 0;
+	if (!started && res.guard_died) {
+		/* Killed from outside, as if runjob itself had been: not
+		 * the job's failure; the partition stays claimable. */
+		end.status = "CANCELLED";
+		end.message = "the guard process that ran the script was "
+		    "killed; the script died with it";
+		status = EXIT_TEMPFAIL;
+		*stop = true;
+		warnx("%s %s: run %lld: %s", jobid, c->dataid, c->run_id,
+		    end.message);
+	} else if (!started) {
 		end.status = "FAILED";
 		end.message = errmsg;
 		status = EXIT_SOFTWARE;
