@@ -1432,6 +1432,18 @@ config_check_graph(struct config_load *ld, const struct config *c)
 	free(refs);
 }
 
+/* Set up ld for a check of a loaded configuration that reports into d, or
+ * into local when d is NULL; return the list the findings go to. */
+static struct diag *
+config_checker(struct config_load *ld, const char *origin, struct diag *d,
+    struct diag *local)
+{
+	ld->origin = origin;
+	ld->d = d != NULL ? d : local;
+	ld->c = NULL;
+	return ld->d;
+}
+
 int
 config_check(const struct config *c, const char *origin, struct diag *d)
 {
@@ -1442,12 +1454,8 @@ config_check(const struct config *c, const char *origin, struct diag *d)
 	size_t			 n0, i;
 	int			 rc;
 
-	if (d == NULL)
-		d = &local;
+	d = config_checker(&ld, origin, d, &local);
 	n0 = d->n;
-	ld.origin = origin;
-	ld.d = d;
-	ld.c = NULL;
 
 	dsids = xcalloc(c->ndatasets, sizeof *dsids);
 	for (i = 0; i < c->ndatasets; i++)
@@ -1544,12 +1552,8 @@ config_check_env(const struct config *c, const char *origin,
 	size_t			 n0, i, k;
 	char			*path, *what;
 
-	if (d == NULL)
-		d = &local;
+	d = config_checker(&ld, origin, d, &local);
 	n0 = d->n;
-	ld.origin = origin;
-	ld.d = d;
-	ld.c = NULL;
 	for (i = 0; i < c->ndatasets; i++)
 		config_check_dataset_env(&ld, &c->datasets[i], allow);
 	for (i = 0; i < c->njobs; i++) {
