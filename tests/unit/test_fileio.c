@@ -6,7 +6,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -23,6 +22,7 @@
 
 #include "fileio.h"
 #include "strbuf.h"
+#include "tmpdir.h"
 #include "xmalloc.h"
 
 #define NOBODY	65534	/* who a root test becomes to be refused */
@@ -96,45 +96,10 @@ __wrap_fsync(int fd)
 	return __real_fsync(fd);
 }
 
-/* Return a new empty directory, mode 0755; caller removes it. */
-static char *
-make_dir(void)
-{
-	const char	*tmp = getenv("TMPDIR");
-	char		*dir;
-
-	dir = xasprintf("%s/test_fileio.XXXXXX", tmp != NULL && *tmp != '\0' ?
-	    tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chmod(dir, 0755), 0);
-	return dir;
-}
-
-/* Return the names in dir but . and .., sorted, space-separated. */
-static char *
-list_dir(const char *dir)
-{
-	struct dirent	**ents;
-	struct strbuf	  sb = STRBUF_INIT;
-	int		  n, i;
-
-	n = scandir(dir, &ents, NULL, alphasort);
-	assert_true(n >= 0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(ents[i]->d_name, ".") != 0 &&
-		    strcmp(ents[i]->d_name, "..") != 0)
-			strbuf_addf(&sb, "%s%s", sb.len > 0 ? " " : "",
-			    ents[i]->d_name);
-		free(ents[i]);
-	}
-	free(ents);
-	return strbuf_detach(&sb);
-}
-
 static void
 assert_listing(const char *dir, const char *want)
 {
-	char	*got = list_dir(dir);
+	char	*got = tmpdir_list(dir);
 
 	assert_string_equal(got, want);
 	free(got);
@@ -151,15 +116,6 @@ slurp(const char *path)
 	assert_int_equal(fileio_read_all(fd, &sb, 0), 0);
 	close(fd);
 	return strbuf_detach(&sb);
-}
-
-static void
-rmrf(const char *dir)
-{
-	char	*cmd = xasprintf("rm -rf '%s'", dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
 }
 
 /* n bytes of a pattern that shows where a piece went missing. */
@@ -317,7 +273,7 @@ test_atomic_write(void **state)
 
 	(void)state;
 	fake_reset();
-	dir = make_dir();
+	dir = tmpdir_new("test_fileio");
 	path = xasprintf("%s/out.txt", dir);
 	assert_int_equal(fileio_write_atomic(path, "one\n", 4, 0644, &err),
 	    0);
@@ -343,9 +299,8 @@ test_atomic_write(void **state)
 	assert_int_equal(fileio_write_atomic("rel", "", 0, 0644, &err), 0);
 	assert_int_equal(chdir("/"), 0);
 	assert_listing(dir, "out.txt rel");
-	rmrf(dir);
 	free(path);
-	free(dir);
+	tmpdir_remove(dir);
 }
 
 /* Each way to fail keeps the old file and leaves no temporary one. */
@@ -356,7 +311,7 @@ test_atomic_write_fails(void **state)
 
 	(void)state;
 	fake_reset();
-	dir = make_dir();
+	dir = tmpdir_new("test_fileio");
 	path = xasprintf("%s/out.txt", dir);
 	assert_int_equal(fileio_write_atomic(path, "old", 3, 0644, &err), 0);
 
@@ -403,10 +358,9 @@ test_atomic_write_fails(void **state)
 	free(got);
 	free(err);
 	assert_listing(dir, "out.txt sub");
-	rmrf(dir);
 	free(sub);
 	free(path);
-	free(dir);
+	tmpdir_remove(dir);
 }
 
 static mode_t
@@ -428,7 +382,7 @@ test_mkdir_p(void **state)
 
 	(void)state;
 	old = umask(022);
-	dir = make_dir();
+	dir = tmpdir_new("test_fileio");
 	path = xasprintf("%s/a/b/c", dir);
 	mid = xasprintf("%s/a/b", dir);
 	assert_int_equal(fileio_mkdir_p(path, 0700, 0751, &err), 1);
@@ -448,11 +402,10 @@ test_mkdir_p(void **state)
 	path = xasprintf("%s/masked", dir);
 	assert_int_equal(fileio_mkdir_p(path, 0777, 0755, &err), 1);
 	assert_int_equal(mode_of(path), 0755);
-	rmrf(dir);
 	umask(old);
 	free(mid);
 	free(path);
-	free(dir);
+	tmpdir_remove(dir);
 }
 
 /* A file in the way, at the end or half-way, and an empty name. */
@@ -462,7 +415,7 @@ test_mkdir_p_not_dir(void **state)
 	char	*dir, *file, *path, *want, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_fileio");
 	file = xasprintf("%s/file", dir);
 	assert_int_equal(fileio_write_atomic(file, "", 0, 0644, &err), 0);
 	assert_int_equal(fileio_mkdir_p(file, 0700, 0755, &err), -1);
@@ -479,11 +432,10 @@ test_mkdir_p_not_dir(void **state)
 	assert_int_equal(fileio_mkdir_p("", 0700, 0755, &err), -1);
 	assert_non_null(err);
 	free(err);
-	rmrf(dir);
 	free(want);
 	free(path);
 	free(file);
-	free(dir);
+	tmpdir_remove(dir);
 }
 
 /* A directory we may not write: the error names the level refused. As
@@ -496,7 +448,7 @@ test_mkdir_p_denied(void **state)
 	int	 st, ok;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_fileio");
 	ro = xasprintf("%s/ro", dir);
 	assert_int_equal(mkdir(ro, 0555), 0);
 	assert_int_equal(chmod(ro, 0555), 0);
@@ -520,11 +472,10 @@ test_mkdir_p_denied(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 	/* An existing directory under it is still fine to ask for. */
 	assert_int_equal(fileio_mkdir_p(ro, 0700, 0755, &err), 0);
-	rmrf(dir);
 	free(want);
 	free(path);
 	free(ro);
-	free(dir);
+	tmpdir_remove(dir);
 }
 
 int

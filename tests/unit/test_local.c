@@ -24,25 +24,12 @@
 #include "fileio.h"
 #include "local.h"
 #include "strbuf.h"
+#include "tmpdir.h"
 #include "tsv.h"
 #include "xmalloc.h"
 
 #define NOBODY	65534	/* who a root test becomes to be refused */
 #define RELDIR	"/usr"	/* where relative --dir cases start from */
-
-/* Return a new empty directory, mode 0755; caller removes it. */
-static char *
-make_dir(void)
-{
-	const char	*tmp = getenv("TMPDIR");
-	char		*dir;
-
-	dir = xasprintf("%s/test_local.XXXXXX", tmp != NULL && *tmp != '\0' ?
-	    tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chmod(dir, 0755), 0);
-	return dir;
-}
 
 static void
 put(const char *dir, const char *name, const char *text)
@@ -68,15 +55,6 @@ get(const char *dir, const char *name)
 	close(fd);
 	free(path);
 	return strbuf_detach(&sb);
-}
-
-static void
-remove_dir(char *dir)
-{
-	char	*err = NULL;
-
-	assert_int_equal(local_remove_tree(dir, &err), 0);
-	free(dir);
 }
 
 /* Run fn in a child that is nobody (when we are root); assert it passed. */
@@ -207,7 +185,7 @@ test_configure(void **state)
 	char			*data, *got, *err = NULL;
 
 	(void)state;
-	data = make_dir();
+	data = tmpdir_new("test_local");
 	put(data, "postgresql.conf", "# initdb's\n");
 	put(data, "pg_hba.conf", "host all all 0.0.0.0/0 trust\n");
 	assert_false(local_is_ours(data));
@@ -246,7 +224,7 @@ test_configure(void **state)
 	    "postgresql.conf\""));
 	free(err);
 	local_paths_clear(&lp);
-	remove_dir(data);
+	tmpdir_remove(data);
 }
 
 /* PG_VERSION and postmaster.pid, as a cluster leaves them. */
@@ -257,7 +235,7 @@ test_cluster_files(void **state)
 	char			*dir, *v, *pid, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	assert_int_equal(local_paths_init(&lp, dir, &err), 0);
 	assert_false(local_initialised(&lp));
 	assert_null(local_pg_version(lp.data));
@@ -283,7 +261,7 @@ test_cluster_files(void **state)
 	put(lp.data, "postmaster.pid", "");
 	assert_int_equal(local_server_pid(&lp), 0);
 	local_paths_clear(&lp);
-	remove_dir(dir);
+	tmpdir_remove(dir);
 }
 
 /* $PG_BINDIR wins when it holds both programs, else it is an error. */
@@ -293,7 +271,7 @@ test_find_bindir(void **state)
 	char	*dir, *path, *got, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	setenv("PG_BINDIR", dir, 1);
 	path = xasprintf("%s/initdb", dir);
 	assert_int_equal(fileio_write_atomic(path, "", 0, 0755, &err), 0);
@@ -309,7 +287,7 @@ test_find_bindir(void **state)
 	assert_string_equal(got, dir);
 	free(got);
 	unsetenv("PG_BINDIR");
-	remove_dir(dir);
+	tmpdir_remove(dir);
 }
 
 /* A new file, one that is there, and a replacement. */
@@ -320,7 +298,7 @@ test_write_file(void **state)
 	char		*dir, *path, *got, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	path = xasprintf("%s/dataflow.properties", dir);
 	assert_int_equal(local_write_file(path, "one\n", false, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
@@ -351,7 +329,7 @@ test_remove_tree(void **state)
 	char	*dir, *sub, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	sub = xasprintf("%s/a/b", dir);
 	assert_int_equal(fileio_mkdir_p(sub, 0700, 0700, &err), 1);
 	put(sub, "f", "x");
@@ -443,7 +421,7 @@ test_users(void **state)
 	assert_int_equal(local_user_of("/nonexistent", &u, &err), -1);
 	assert_non_null(strstr(err, "could not stat \"/nonexistent\""));
 	free(err);
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_true(local_user_can_use(dir, NULL));
 	assert_true(local_user_can_use(dir, &self));
@@ -454,7 +432,7 @@ test_users(void **state)
 		as_nobody(cannot_use);
 	}
 	local_user_clear(&self);
-	remove_dir(dir);
+	tmpdir_remove(dir);
 }
 
 /* A cluster's directory is ours and private, its parent not open to all. */
@@ -465,7 +443,7 @@ test_dir_trusted(void **state)
 	char			*dir, *sub, *err = NULL;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_local");
 	sub = xasprintf("%s/pg", dir);
 	assert_int_equal(local_paths_init(&lp, sub, &err), 0);
 	assert_int_equal(local_dir_trusted(&lp, geteuid(), &err), 0);
@@ -484,7 +462,7 @@ test_dir_trusted(void **state)
 	assert_int_equal(local_dir_trusted(&lp, geteuid(), &err), 0);
 	local_paths_clear(&lp);
 	free(sub);
-	remove_dir(dir);
+	tmpdir_remove(dir);
 }
 
 int
