@@ -1,6 +1,5 @@
 /* cryptor: encrypt or decrypt a credential with the passkey (cryptor(1)). */
 #include <err.h>
-#include <errno.h>
 #include <getopt.h>
 #include <readpassphrase.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 
 #include "credential.h"
 #include "exitcodes.h"
+#include "fileio.h"
 #include "harden.h"
 #include "passkey.h"
 #include "xmalloc.h"
@@ -107,43 +107,24 @@ cryptor_number(const char *arg, const char *opt, long long min, long long max)
 static void
 cryptor_output(const char *buf, size_t n)
 {
-	ssize_t	 w;
-
-	while (n > 0) {
-		if ((w = write(STDOUT_FILENO, buf, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err(EXIT_FAIL, "could not write to standard output");
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
-	while (write(STDOUT_FILENO, "\n", 1) != 1) {
-		if (errno != EINTR)
-			err(EXIT_FAIL, "could not write to standard output");
-	}
+	if (fileio_write_all(STDOUT_FILENO, buf, n) == -1 ||
+	    fileio_write_all(STDOUT_FILENO, "\n", 1) == -1)
+		err(EXIT_FAIL, "could not write to standard output");
 }
 
 /* Read all of standard input into secret.input, less one trailing newline. */
 static size_t
 cryptor_read_stdin(int decrypt)
 {
-	size_t	 len = 0;
+	size_t	 len;
 	ssize_t	 n;
 
 	secret.inputsize = CRYPTOR_MAXINPUT + 1;
 	secret.input = xmalloc(secret.inputsize);
-	while (len < CRYPTOR_MAXINPUT) {
-		n = read(STDIN_FILENO, secret.input + len,
-		    CRYPTOR_MAXINPUT - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			err(EXIT_DATAERR, "could not read standard input");
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	if ((n = fileio_read_full(STDIN_FILENO, secret.input,
+	    CRYPTOR_MAXINPUT)) == -1)
+		err(EXIT_DATAERR, "could not read standard input");
+	len = (size_t)n;
 	if (len == CRYPTOR_MAXINPUT)
 		errx(EXIT_DATAERR, "standard input is too long (at most %d "
 		    "bytes)", CRYPTOR_MAXINPUT - 1);

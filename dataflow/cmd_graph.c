@@ -18,10 +18,11 @@
 #include "db.h"
 #include "duration.h"
 #include "exitcodes.h"
-#include "harden.h"
+#include "fileio.h"
 #include "ids.h"
 #include "process.h"
 #include "settings.h"
+#include "spawn.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -244,11 +245,11 @@ static int
 graph_render(char *path, const char *dot, const char *format)
 {
 	struct sigaction	 ign, old;
-	char			*targ, *argv[3];
-	size_t			 len = strlen(dot), off = 0;
-	ssize_t			 n;
+	struct spawn		 sp;
+	const char		*argv[3];
+	char			*targ, *errmsg = NULL;
 	pid_t			 pid;
-	int			 fd[2], st, rc = EXIT_FAIL;
+	int			 fd[2], st, rc = EXIT_FAIL, written;
 
 	targ = xasprintf("-T%s", format);
 	argv[0] = path;
@@ -259,44 +260,32 @@ graph_render(char *path, const char *dot, const char *format)
 		warn("could not run \"%s\"", path);
 		goto out;
 	}
-	if ((pid = fork()) == -1) {
-		warn("could not run \"%s\"", path);
-		close(fd[0]);
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.fd[0] = fd[0];
+	sp.fd[1] = sp.fd[2] = -1;
+	pid = spawn_start(&sp, &errmsg);
+	close(fd[0]);
+	if (pid == -1) {
+		warnx("%s", errmsg);
+		free(errmsg);
 		close(fd[1]);
 		goto out;
 	}
-	if (pid == 0) {
-		/* dup2 clears close-on-exec on the copy. */
-		if (dup2(fd[0], STDIN_FILENO) == -1 || harden_child() == -1)
-			_exit(127);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(fd[0]);
 	/* If dot stops reading, write fails with EPIPE instead of killing
 	 * us, and its exit status says why. */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
-	while (off < len) {
-		if ((n = write(fd[1], dot + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
+	written = fileio_write_all(fd[1], dot, strlen(dot)) == 0;
 	close(fd[1]);
-	while (waitpid(pid, &st, 0) == -1) {
-		if (errno != EINTR) {
-			warn("could not wait for \"%s\"", path);
-			st = -1;
-			break;
-		}
+	if (spawn_wait(pid, &st) == -1) {
+		warn("could not wait for \"%s\"", path);
+		st = -1;
 	}
 	sigaction(SIGPIPE, &old, NULL);
-	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && off == len)
+	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && written)
 		rc = EXIT_OK;
 	else if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		warnx("could not run \"%s\"", path);

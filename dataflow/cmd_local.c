@@ -20,6 +20,7 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "fileio.h"
 #include "local.h"
 #include "properties.h"
 #include "schema.h"
@@ -233,7 +234,7 @@ local_owned_dir(struct local_ctx *c, const char *path)
 	char	*errmsg = NULL;
 	int	 made;
 
-	if ((made = local_mkdirs(path, 0700, &errmsg)) == -1) {
+	if ((made = fileio_mkdir_p(path, 0700, 0755, &errmsg)) == -1) {
 		warnx("%s", errmsg);
 		free(errmsg);
 		return -1;
@@ -527,7 +528,7 @@ local_write_properties(struct local_ctx *c)
 	} else {
 		slash = strrchr(path, '/');
 		*slash = '\0';
-		if (local_mkdirs(path, 0700, &errmsg) == -1)
+		if (fileio_mkdir_p(path, 0700, 0755, &errmsg) == -1)
 			goto fail;
 		*slash = '/';
 		if (local_write_file(path, text, old != NULL, &errmsg) == -1)

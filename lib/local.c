@@ -13,14 +13,16 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "harden.h"
+#include "fileio.h"
 #include "local.h"
 #include "process.h"
+#include "spawn.h"
 #include "strbuf.h"
 #include "trust.h"
 #include "xmalloc.h"
@@ -265,78 +267,50 @@ local_become(const struct local_user *as)
 	return 0;
 }
 
+/* local_spawn's setup in the child: the user, and "/" to run from. */
+static int
+local_child_setup(void *arg, const char **why)
+{
+	*why = "could not change user";
+	if (local_become(arg) == -1)
+		return -1;
+	*why = "could not change to /";
+	return chdir("/");
+}
+
 int
 local_spawn(const char *const *argv, const struct local_user *as,
     char **output, int *status, char **errp)
 {
 	struct strbuf	 out = STRBUF_INIT;
-	sigset_t	 mask;
-	char		**args, buf[4096];
-	const char	*why;
-	ssize_t		 n;
-	size_t		 i, argc;
+	struct spawn	 sp;
 	pid_t		 pid;
-	int		 fds[2] = { -1, -1 }, devnull, wstatus, rc = -1;
+	int		 fds[2] = { -1, -1 }, wstatus, rc = -1;
 
-	for (argc = 0; argv[argc] != NULL; argc++)
-		;
-	args = xcalloc(argc + 1, sizeof(*args));
-	for (i = 0; i < argc; i++)
-		args[i] = xstrdup(argv[i]);
 	if (output != NULL && pipe2(fds, O_CLOEXEC) == -1) {
 		*errp = xasprintf("could not run %s: pipe: %s", argv[0],
 		    strerror(errno));
 		goto out;
 	}
-	if ((pid = fork()) == -1) {
-		*errp = xasprintf("could not run %s: fork: %s", argv[0],
-		    strerror(errno));
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.fd[0] = SPAWN_NULL;
+	sp.fd[1] = sp.fd[2] = fds[1] != -1 ? fds[1] : SPAWN_NULL;
+	sp.setup = local_child_setup;
+	sp.arg = (void *)(uintptr_t)as;
+	sp.say = true;
+	if ((pid = spawn_start(&sp, errp)) == -1)
 		goto out;
-	}
-	if (pid == 0) {
-		sigemptyset(&mask);
-		sigprocmask(SIG_SETMASK, &mask, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		why = "could not open /dev/null";
-		if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
-		    dup2(devnull, STDIN_FILENO) == -1 ||
-		    dup2(fds[1] != -1 ? fds[1] : devnull, STDOUT_FILENO) ==
-		    -1 || dup2(STDOUT_FILENO, STDERR_FILENO) == -1)
-			goto child_fail;
-		why = "could not change user";
-		if (local_become(as) == -1)
-			goto child_fail;
-		why = "could not change to /";
-		if (chdir("/") == -1)
-			goto child_fail;
-		why = "could not reset the core size limit";
-		if (harden_child() == -1)
-			goto child_fail;
-		execv(args[0], args);
-		why = "could not execute";
-child_fail:
-		dprintf(STDERR_FILENO, "%s: %s: %s\n", args[0], why,
-		    strerror(errno));
-		_exit(127);
-	}
 	if (fds[1] != -1) {
 		close(fds[1]);
 		fds[1] = -1;
-		for (;;) {
-			n = read(fds[0], buf, sizeof(buf));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			strbuf_addn(&out, buf, (size_t)n);
-		}
+		/* What it said until then is all there is to show. */
+		(void)fileio_read_all(fds[0], &out, 0);
 	}
-	while (waitpid(pid, &wstatus, 0) == -1) {
-		if (errno != EINTR) {
-			*errp = xasprintf("could not wait for %s: %s",
-			    argv[0], strerror(errno));
-			goto out;
-		}
+	if (spawn_wait(pid, &wstatus) == -1) {
+		*errp = xasprintf("could not wait for %s: %s", argv[0],
+		    strerror(errno));
+		goto out;
 	}
 	if (WIFEXITED(wstatus))
 		*status = WEXITSTATUS(wstatus);
@@ -356,9 +330,6 @@ out:
 	if (fds[1] != -1)
 		close(fds[1]);
 	strbuf_free(&out);
-	for (i = 0; i < argc; i++)
-		free(args[i]);
-	free(args);
 	return rc;
 }
 
@@ -377,9 +348,8 @@ local_user_can_use(const char *dir, const struct local_user *as)
 			_exit(2);
 		_exit(access(dir, R_OK | W_OK | X_OK) == 0 ? 0 : 1);
 	}
-	while (waitpid(pid, &wstatus, 0) == -1)
-		if (errno != EINTR)
-			return false;
+	if (spawn_wait(pid, &wstatus) == -1)
+		return false;
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
 }
 
@@ -525,8 +495,6 @@ local_hba_quote(struct strbuf *sb, const char *s)
 static int
 local_put(const char *path, const char *text, int flags, char **errp)
 {
-	size_t	 len = strlen(text), off = 0;
-	ssize_t	 n;
 	int	 fd;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
@@ -535,16 +503,11 @@ local_put(const char *path, const char *text, int flags, char **errp)
 		    strerror(errno));
 		return -1;
 	}
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			*errp = xasprintf("could not write \"%s\": %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		off += (size_t)n;
+	if (fileio_write_all(fd, text, strlen(text)) == -1) {
+		*errp = xasprintf("could not write \"%s\": %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
 	}
 	if (close(fd) == -1) {
 		*errp = xasprintf("could not write \"%s\": %s", path,
@@ -660,42 +623,9 @@ local_properties_text(const struct local_paths *lp)
 }
 
 int
-local_mkdirs(const char *path, mode_t mode, char **errp)
-{
-	struct stat	 st;
-	char		*p, *s, c;
-	int		 made = 0, last;
-
-	p = xstrdup(path);
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		last = *s == '\0';
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, last ? mode : 0755) == 0)
-			made = last;
-		else if (errno != EEXIST || stat(p, &st) == -1 ||
-		    !S_ISDIR(st.st_mode)) {
-			*errp = xasprintf("could not create directory \"%s\": "
-			    "%s", p, errno == EEXIST ? strerror(ENOTDIR) :
-			    strerror(errno));
-			free(p);
-			return -1;
-		}
-		if (last)
-			break;
-		*s = c;
-	}
-	free(p);
-	return made;
-}
-
-int
 local_write_file(const char *path, const char *text, bool replace,
     char **errp)
 {
-	char	*tmp;
 	int	 rc;
 
 	if (!replace) {
@@ -711,20 +641,7 @@ local_write_file(const char *path, const char *text, bool replace,
 		}
 		return rc;
 	}
-	tmp = xasprintf("%s.new.%ld", path, (long)getpid());
-	if (local_put(tmp, text, O_EXCL, errp) == -1) {
-		free(tmp);
-		return -1;
-	}
-	if (chmod(tmp, 0644) == -1 || rename(tmp, path) == -1) {
-		*errp = xasprintf("could not replace \"%s\": %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return fileio_write_atomic(path, text, strlen(text), 0644, errp);
 }
 
 static int

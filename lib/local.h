@@ -130,14 +130,9 @@ char	*local_url(const struct local_paths *lp, const char *dbname);
 char	*local_properties_text(const struct local_paths *lp);
 
 /*
- * Create directory path and its missing parents (parents 0755, path
- * itself mode). Return 1 if path was created, 0 if it was there, or -1
- * with *errp (caller frees).
- */
-int	 local_mkdirs(const char *path, mode_t mode, char **errp);
-/*
  * Write text to path, mode 0644: a new file (O_EXCL, no symbolic link
- * followed), or with replace a complete new one renamed over the old.
+ * followed), or with replace a complete new one renamed over the old
+ * (fileio_write_atomic).
  * Return 0, or -1 with *errp (caller frees).
  */
 int	 local_write_file(const char *path, const char *text, bool replace,

@@ -24,6 +24,7 @@
 
 #include "harden.h"
 #include "process.h"
+#include "spawn.h"
 #include "trust.h"
 #include "xmalloc.h"
 
@@ -607,8 +608,7 @@ process_spawn(char *const *argv, char *const *envp, int outfd, int errfd,
 	while (n == -1 && errno == EINTR);
 	close(report[0]);
 	if (n == (ssize_t)sizeof(err)) {
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		(void)spawn_wait(pid, NULL);
 		*e = err;
 		return 0;
 	}
@@ -776,9 +776,7 @@ process_guard_main(int sock, pid_t parent)
 			    WEXITED | WNOHANG | WNOWAIT) == 0 &&
 			    info.si_pid == script) {
 				process_guard_signal(script, SIGKILL);
-				while (waitpid(script, &status, 0) == -1 &&
-				    errno == EINTR)
-					;
+				(void)spawn_wait(script, &status);
 				script = -1;
 				memset(&r, 0, sizeof(r));
 				r.type = GUARD_EXITED;
@@ -818,9 +816,7 @@ process_guard_drop(bool reap)
 	if (process_guard.sock != -1)
 		close(process_guard.sock);
 	if (reap && process_guard.pid > 0)
-		while (waitpid(process_guard.pid, NULL, 0) == -1 &&
-		    errno == EINTR)
-			;
+		(void)spawn_wait(process_guard.pid, NULL);
 	process_guard.sock = -1;
 	process_guard.pid = -1;
 	process_guard.owner = -1;

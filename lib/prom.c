@@ -1,15 +1,11 @@
 /* prom.c: the Prometheus text exposition format (version 0.0.4) and the
  * atomic write of a node_exporter textfile. */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fileio.h"
 #include "prom.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -272,54 +268,12 @@ int
 prom_textfile_write(const char *dir, const char *name, const char *text,
     char **errp)
 {
-	char	*path, *tmp;
-	size_t	 len = strlen(text), off = 0;
-	ssize_t	 n;
-	int	 fd, rc = -1;
+	char	*path;
+	int	 rc;
 
 	path = xasprintf("%s/%s", dir, name);
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, name);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		*errp = xasprintf("could not create a file in \"%s\": %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			*errp = xasprintf("could not write \"%s\": %s", tmp,
-			    strerror(errno));
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	/* mkostemp made it 0600: the collector may run as another user. */
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
-		*errp = xasprintf("could not write \"%s\": %s", tmp,
-		    strerror(errno));
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		*errp = xasprintf("could not write \"%s\": %s", tmp,
-		    strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		*errp = xasprintf("could not rename \"%s\" to \"%s\": %s", tmp,
-		    path, strerror(errno));
-		goto fail;
-	}
-	rc = 0;
-	goto out;
-fail:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
+	/* The collector may run as another user. */
+	rc = fileio_write_atomic(path, text, strlen(text), 0644, errp);
 	free(path);
 	return rc;
 }

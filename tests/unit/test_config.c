@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "tsv.h"
 #include "xmalloc.h"
 
 #define CONFIG_DIR	TEST_DATADIR "/config"
@@ -296,10 +297,11 @@ test_valid_file(void **state)
 	config_free(c);
 }
 
+/* Run from inside invalid/: messages name NAME.json. */
 static int
 enter_invalid(void **state)
 {
-	(void)state;
+	*state = strrchr(*state, '/') + 1;
 	return chdir("invalid");
 }
 
@@ -1081,35 +1083,6 @@ test_export_fields(void **state)
 	config_free(c);
 }
 
-static struct CMUnitTest *
-add_file_tests(struct CMUnitTest *tests, size_t *n, const char *pattern,
-    CMUnitTestFunction fn, int invalid)
-{
-	glob_t	 g;
-	size_t	 i;
-	char	*slash;
-
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return tests;
-	tests = xreallocarray(tests, *n + g.gl_pathc, sizeof *tests);
-	for (i = 0; i < g.gl_pathc; i++) {
-		memset(&tests[*n], 0, sizeof tests[*n]);
-		tests[*n].name = xstrdup(g.gl_pathv[i]);
-		tests[*n].test_func = fn;
-		if (invalid) {
-			/* Run from inside invalid/: messages name NAME.json. */
-			slash = strrchr(g.gl_pathv[i], '/');
-			tests[*n].initial_state = xstrdup(slash + 1);
-			tests[*n].setup_func = enter_invalid;
-			tests[*n].teardown_func = leave_invalid;
-		} else
-			tests[*n].initial_state = xstrdup(g.gl_pathv[i]);
-		(*n)++;
-	}
-	globfree(&g);
-	return tests;
-}
-
 int
 main(void)
 {
@@ -1135,25 +1108,17 @@ main(void)
 		cmocka_unit_test(test_to_json_bad_utf8),
 		cmocka_unit_test(test_export_fields),
 	};
-	struct CMUnitTest	*tests;
-	size_t			 n, i, nfixed = sizeof fixed / sizeof fixed[0];
-	int			 rc;
+	static const struct tsv_files files[] = {
+		{ "valid/*.json", NULL, test_valid_file, NULL, NULL },
+		{ "invalid/*.json", NULL, test_invalid_file, enter_invalid,
+		    leave_invalid },
+	};
 
+	/* The fixed tests name their files from here. */
 	if (chdir(CONFIG_DIR) == -1) {
 		fprintf(stderr, "%s: %s\n", CONFIG_DIR, strerror(errno));
 		return 1;
 	}
-	tests = xcalloc(nfixed, sizeof *tests);
-	memcpy(tests, fixed, sizeof fixed);
-	n = nfixed;
-	tests = add_file_tests(tests, &n, "valid/*.json", test_valid_file, 0);
-	tests = add_file_tests(tests, &n, "invalid/*.json", test_invalid_file,
-	    1);
-	rc = _cmocka_run_group_tests("config", tests, n, NULL, NULL);
-	for (i = nfixed; i < n; i++) {
-		free((char *)(uintptr_t)tests[i].name);
-		free(tests[i].initial_state);
-	}
-	free(tests);
-	return rc;
+	return tsv_run_files("config", fixed, sizeof fixed / sizeof fixed[0],
+	    CONFIG_DIR, files, 2);
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "plan.h"
 #include "strbuf.h"
+#include "tsv.h"
 #include "xmalloc.h"
 
 #define PLAN_DIR	TEST_DATADIR "/plan"
@@ -380,27 +381,6 @@ test_action_names(void **state)
 	plan_free(NULL);
 }
 
-static struct CMUnitTest *
-add_case_tests(struct CMUnitTest *tests, size_t *n)
-{
-	glob_t	 g;
-	size_t	 i, len;
-
-	if (glob("*.cur.json", 0, NULL, &g) != 0)
-		return tests;
-	tests = xreallocarray(tests, *n + g.gl_pathc, sizeof *tests);
-	for (i = 0; i < g.gl_pathc; i++) {
-		len = strlen(g.gl_pathv[i]) - strlen(".cur.json");
-		memset(&tests[*n], 0, sizeof tests[*n]);
-		tests[*n].name = xstrndup(g.gl_pathv[i], len);
-		tests[*n].test_func = test_case;
-		tests[*n].initial_state = xstrndup(g.gl_pathv[i], len);
-		(*n)++;
-	}
-	globfree(&g);
-	return tests;
-}
-
 int
 main(void)
 {
@@ -413,23 +393,15 @@ main(void)
 		cmocka_unit_test(test_secret_names_masked),
 		cmocka_unit_test(test_action_names),
 	};
-	struct CMUnitTest	*tests;
-	size_t			 n, i, nfixed = sizeof fixed / sizeof fixed[0];
-	int			 rc;
+	static const struct tsv_files files[] = {
+		{ "*.cur.json", ".cur.json", test_case, NULL, NULL },
+	};
 
+	/* The fixed tests name their files from here. */
 	if (chdir(PLAN_DIR) == -1) {
 		fprintf(stderr, "%s: %s\n", PLAN_DIR, strerror(errno));
 		return 1;
 	}
-	tests = xcalloc(nfixed, sizeof *tests);
-	memcpy(tests, fixed, sizeof fixed);
-	n = nfixed;
-	tests = add_case_tests(tests, &n);
-	rc = _cmocka_run_group_tests("plan", tests, n, NULL, NULL);
-	for (i = nfixed; i < n; i++) {
-		free((char *)(uintptr_t)tests[i].name);
-		free(tests[i].initial_state);
-	}
-	free(tests);
-	return rc;
+	return tsv_run_files("plan", fixed, sizeof fixed / sizeof fixed[0],
+	    PLAN_DIR, files, 1);
 }

@@ -2,7 +2,6 @@
  * expositions, misuse, and the atomic textfile write. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 
 #include "prom.h"
 #include "strbuf.h"
+#include "tmpdir.h"
 #include "xmalloc.h"
 
 static void
@@ -277,40 +277,6 @@ test_misuse(void **state)
 	check_misuse(misuse_first, "\"1st\"");
 }
 
-/* Return a new empty directory; caller removes it. */
-static char *
-make_dir(void)
-{
-	const char	*tmp = getenv("TMPDIR");
-	char		*dir;
-
-	dir = xasprintf("%s/test_prom.XXXXXX", tmp != NULL && *tmp != '\0' ?
-	    tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-	return dir;
-}
-
-/* Return the names in dir, sorted, space-separated; caller frees. */
-static char *
-list_dir(const char *dir)
-{
-	struct dirent	**ents;
-	struct strbuf	  sb = STRBUF_INIT;
-	int		  n, i;
-
-	n = scandir(dir, &ents, NULL, alphasort);
-	assert_true(n >= 0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(ents[i]->d_name, ".") != 0 &&
-		    strcmp(ents[i]->d_name, "..") != 0)
-			strbuf_addf(&sb, "%s%s", sb.len > 0 ? " " : "",
-			    ents[i]->d_name);
-		free(ents[i]);
-	}
-	free(ents);
-	return strbuf_detach(&sb);
-}
-
 static char *
 read_file(const char *path)
 {
@@ -334,7 +300,7 @@ test_textfile(void **state)
 	ino_t		 ino;
 
 	(void)state;
-	dir = make_dir();
+	dir = tmpdir_new("test_prom");
 	path = xasprintf("%s/m.prom", dir);
 	/* The mode does not depend on the umask. */
 	old = umask(077);
@@ -348,7 +314,7 @@ test_textfile(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	ino = st.st_ino;
-	got = list_dir(dir);
+	got = tmpdir_list(dir);
 	assert_string_equal(got, "m.prom");
 	free(got);
 
@@ -360,7 +326,7 @@ test_textfile(void **state)
 	free(got);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_ino != ino);
-	got = list_dir(dir);
+	got = tmpdir_list(dir);
 	assert_string_equal(got, "m.prom");
 	free(got);
 
@@ -389,7 +355,7 @@ test_textfile_errors(void **state)
 	err = NULL;
 
 	/* The target is a directory: the rename fails, no file is left. */
-	dir = make_dir();
+	dir = tmpdir_new("test_prom");
 	sub = xasprintf("%s/m.prom", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	assert_int_equal(prom_textfile_write(dir, "m.prom", "a 1\n", &err),
@@ -397,7 +363,7 @@ test_textfile_errors(void **state)
 	assert_non_null(err);
 	assert_non_null(strstr(err, "could not rename"));
 	free(err);
-	got = list_dir(dir);
+	got = tmpdir_list(dir);
 	assert_string_equal(got, "m.prom");
 	free(got);
 	assert_int_equal(rmdir(sub), 0);

@@ -4,7 +4,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -790,14 +789,6 @@ test_refused(void **state)
 	free(path);
 }
 
-static int
-select_properties(const struct dirent *d)
-{
-	size_t	 len = strlen(d->d_name), n = strlen(".properties");
-
-	return len > n && strcmp(d->d_name + len - n, ".properties") == 0;
-}
-
 int
 main(void)
 {
@@ -818,33 +809,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused,
 		    scratch_setup, scratch_teardown),
 	};
-	struct CMUnitTest	*tests;
-	struct dirent		**files;
-	char			**paths;
-	size_t			 nfixed = sizeof fixed / sizeof fixed[0], i;
-	int			 n, rc;
+	static const struct tsv_files files[] = {
+		{ "*.properties", NULL, test_file, NULL, NULL },
+	};
 
-	if ((n = scandir(PROPDIR, &files, select_properties, alphasort)) <= 0) {
-		fprintf(stderr, "%s: no test files\n", PROPDIR);
-		return 1;
-	}
-	tests = xcalloc(nfixed + (size_t)n, sizeof *tests);
-	paths = xcalloc((size_t)n, sizeof *paths);
-	memcpy(tests, fixed, sizeof fixed);
-	for (i = 0; i < (size_t)n; i++) {
-		paths[i] = xasprintf("%s/%s", PROPDIR, files[i]->d_name);
-		tests[nfixed + i].name = files[i]->d_name;
-		tests[nfixed + i].test_func = test_file;
-		tests[nfixed + i].initial_state = paths[i];
-	}
-	rc = _cmocka_run_group_tests("properties", tests, nfixed + (size_t)n,
-	    NULL, NULL);
-	for (i = 0; i < (size_t)n; i++) {
-		free(paths[i]);
-		free(files[i]);
-	}
-	free(paths);
-	free(files);
-	free(tests);
-	return rc;
+	return tsv_run_files("properties", fixed,
+	    sizeof fixed / sizeof fixed[0], PROPDIR, files, 1);
 }

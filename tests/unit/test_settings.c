@@ -2,7 +2,6 @@
  * test_settings.c: unit tests for lib/settings.c; each file in
  * data/settings/NAME.properties is resolved and checked against NAME.expect.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -264,14 +263,6 @@ test_notify_allowed(void **state)
 	properties_free(p);
 }
 
-static int
-select_properties(const struct dirent *d)
-{
-	size_t	 len = strlen(d->d_name), n = strlen(".properties");
-
-	return len > n && strcmp(d->d_name + len - n, ".properties") == 0;
-}
-
 int
 main(void)
 {
@@ -281,33 +272,10 @@ main(void)
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_notify_allowed),
 	};
-	struct CMUnitTest	*tests;
-	struct dirent		**files;
-	char			**paths;
-	size_t			 nfixed = sizeof fixed / sizeof fixed[0], i;
-	int			 n, rc;
+	static const struct tsv_files files[] = {
+		{ "*.properties", NULL, test_file, NULL, NULL },
+	};
 
-	if ((n = scandir(SETDIR, &files, select_properties, alphasort)) <= 0) {
-		fprintf(stderr, "%s: no test files\n", SETDIR);
-		return 1;
-	}
-	tests = xcalloc(nfixed + (size_t)n, sizeof *tests);
-	paths = xcalloc((size_t)n, sizeof *paths);
-	memcpy(tests, fixed, sizeof fixed);
-	for (i = 0; i < (size_t)n; i++) {
-		paths[i] = xasprintf("%s/%s", SETDIR, files[i]->d_name);
-		tests[nfixed + i].name = files[i]->d_name;
-		tests[nfixed + i].test_func = test_file;
-		tests[nfixed + i].initial_state = paths[i];
-	}
-	rc = _cmocka_run_group_tests("settings", tests, nfixed + (size_t)n,
-	    NULL, NULL);
-	for (i = 0; i < (size_t)n; i++) {
-		free(paths[i]);
-		free(files[i]);
-	}
-	free(paths);
-	free(files);
-	free(tests);
-	return rc;
+	return tsv_run_files("settings", fixed,
+	    sizeof fixed / sizeof fixed[0], SETDIR, files, 1);
 }

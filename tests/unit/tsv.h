@@ -36,4 +36,23 @@ int	 tsv_run_group(const char *group, const struct CMUnitTest *fixed,
 	    size_t nfixed, const char *path, int minfields,
 	    void (*test_func)(void **));
 
+/* Cases that are files, one kind for tsv_run_files. */
+struct tsv_files {
+	const char	*pattern;	/* glob(3) pattern under the directory */
+	const char	*strip;		/* taken off the end of names, or NULL */
+	/* Run once per file, its state the file's path less strip. */
+	void		(*test_func)(void **);
+	int		(*setup)(void **);	/* NULL: none */
+	int		(*teardown)(void **);	/* NULL: none */
+};
+/*
+ * Run a cmocka group: the nfixed tests of fixed, then for each of the
+ * nsets kinds of sets, one test per file of dir that matches its pattern,
+ * named by its path under dir less strip. Return cmocka's status, or 1
+ * when a kind has no file.
+ */
+int	 tsv_run_files(const char *group, const struct CMUnitTest *fixed,
+	    size_t nfixed, const char *dir, const struct tsv_files *sets,
+	    size_t nsets);
+
 #endif
