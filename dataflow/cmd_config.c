@@ -74,29 +74,12 @@ static void
 print_plan(const struct global_opts *g, const struct plan *p, bool dry_run)
 {
 	size_t	 i, k, counts[5] = { 0, 0, 0, 0, 0 };
-	json_t	*a, *o, *d;
+	json_t	*o;
 
 	if (g->json) {
-		a = json_array();
-		for (i = 0; i < p->n; i++) {
-			const struct plan_change *ch = &p->changes[i];
-
-			o = json_object();
-			json_object_set_new(o, "action", json_string(
-			    plan_action_name(ch->action)));
-			json_object_set_new(o, "kind", json_string(
-			    ch->kind == PLAN_DATASET ? "dataset" : "job"));
-			json_object_set_new(o, "id", json_string(ch->id));
-			d = json_array();
-			for (k = 0; k < ch->ndetails; k++)
-				json_array_append_new(d,
-				    json_string(ch->details[k]));
-			json_object_set_new(o, "details", d);
-			json_array_append_new(a, o);
-		}
 		o = json_object();
 		json_object_set_new(o, "dry_run", json_boolean(dry_run));
-		json_object_set_new(o, "changes", a);
+		json_object_set_new(o, "changes", plan_to_json(p));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);
@@ -109,7 +92,7 @@ print_plan(const struct global_opts *g, const struct plan *p, bool dry_run)
 
 		counts[ch->action]++;
 		printf("%-7s %-7s %s\n", plan_action_name(ch->action),
-		    ch->kind == PLAN_DATASET ? "dataset" : "job", ch->id);
+		    plan_kind_name(ch->kind), ch->id);
 		for (k = 0; k < ch->ndetails; k++)
 			printf("          %s\n", ch->details[k]);
 	}

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "config_encode.h"
 #include "db.h"
 #include "plan.h"
 #include "strbuf.h"
@@ -78,25 +79,13 @@ static const char secret_names_sql[] =
 static void
 catalog_kv(const char *text, struct cfg_kv **kv, size_t *n)
 {
-	json_t		*o, *v;
-	const char	*key;
-	size_t		 i = 0;
+	json_t	*o;
 
 	*kv = NULL;
 	*n = 0;
 	if (text == NULL || (o = json_loads(text, 0, NULL)) == NULL)
 		return;
-	if (json_is_object(o) && json_object_size(o) > 0) {
-		*kv = xcalloc(json_object_size(o), sizeof(**kv));
-		json_object_foreach(o, key, v) {
-			if (!json_is_string(v))
-				continue;
-			(*kv)[i].key = xstrdup(key);
-			(*kv)[i].value = xstrdup(json_string_value(v));
-			i++;
-		}
-	}
-	*n = i;
+	config_kv_from_json(o, kv, n);
 	json_decref(o);
 }
 
@@ -198,21 +187,6 @@ out:
 	return rc;
 }
 
-/* Return a JSON object text of kv. */
-static char *
-catalog_kv_json(const struct cfg_kv *kv, size_t n)
-{
-	json_t	*o = json_object();
-	char	*s;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return s;
-}
-
 static int
 catalog_put_dataset(struct db *db, const struct cfg_dataset *d,
     struct db_error *e)
@@ -225,7 +199,7 @@ catalog_put_dataset(struct db *db, const struct cfg_dataset *d,
 	p[0] = d->id;
 	for (j = 0; j < CFG_NATTRS; j++)
 		p[1 + j] = d->attrs[j];
-	extra = catalog_kv_json(d->extra, d->nextra);
+	extra = config_kv_text(d->extra, d->nextra);
 	p[7] = extra;
 	n = db_exec(db, upsert_dataset_sql, 8, p, e);
 	free(extra);
@@ -262,7 +236,7 @@ catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 	snprintf(attempts, sizeof(attempts), "%d", j->max_attempts);
 	snprintf(timeout, sizeof(timeout), "%ld", j->timeout_secs);
 	snprintf(running, sizeof(running), "%d", j->max_running);
-	params = catalog_kv_json(j->params, j->nparams);
+	params = config_kv_text(j->params, j->nparams);
 	p[0] = j->id;
 	p[1] = j->paused ? "true" : "false";
 	p[2] = attempts;
@@ -296,26 +270,10 @@ catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 static char *
 catalog_plan_json(const struct plan *plan)
 {
-	json_t	*a = json_array(), *o, *d;
+	json_t	*a;
 	char	*s;
-	size_t	 i, k;
 
-	for (i = 0; i < plan->n; i++) {
-		const struct plan_change *ch = &plan->changes[i];
-
-		o = json_object();
-		json_object_set_new(o, "action",
-		    json_string(plan_action_name(ch->action)));
-		json_object_set_new(o, "kind", json_string(
-		    ch->kind == PLAN_DATASET ? "dataset" : "job"));
-		json_object_set_new(o, "id", json_string(ch->id));
-		d = json_array();
-		for (k = 0; k < ch->ndetails; k++)
-			json_array_append_new(d,
-			    json_string(ch->details[k]));
-		json_object_set_new(o, "details", d);
-		json_array_append_new(a, o);
-	}
+	a = plan_to_json(plan);
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "claim.h"
+#include "config_encode.h"
 #include "db.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -68,50 +69,12 @@ claim_outcome_text(enum claim_outcome o)
 	return "unknown";
 }
 
-/* Return the dynamic parameters as a JSON object text. */
-static char *
-claim_params_json(const struct cfg_kv *kv, size_t n)
-{
-	json_t	*o = json_object();
-	char	*s;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return s;
-}
-
 static char *
 claim_json_strdup(json_t *o, const char *key)
 {
 	json_t	*v = json_object_get(o, key);
 
 	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
-}
-
-/* Fill a key/value array from a JSON object of strings. */
-static void
-claim_kv_from_json(json_t *o, struct cfg_kv **kv, size_t *n)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i = 0;
-
-	*n = 0;
-	*kv = NULL;
-	if (!json_is_object(o) || json_object_size(o) == 0)
-		return;
-	*kv = xcalloc(json_object_size(o), sizeof(**kv));
-	json_object_foreach(o, key, v) {
-		if (!json_is_string(v))
-			continue;
-		(*kv)[i].key = xstrdup(key);
-		(*kv)[i].value = xstrdup(json_string_value(v));
-		i++;
-	}
-	*n = i;
 }
 
 /* Parse the info document df_claim returns. Return 0 or -1. */
@@ -124,7 +87,7 @@ claim_parse_info(const char *text, struct claim *c)
 
 	if ((root = json_loads(text, 0, &jerr)) == NULL)
 		return -1;
-	claim_kv_from_json(json_object_get(root, "params"), &c->params,
+	config_kv_from_json(json_object_get(root, "params"), &c->params,
 	    &c->nparams);
 	if (json_is_integer(json_object_get(root, "timeout")))
 		c->timeout_secs = (long)json_integer_value(
@@ -157,7 +120,7 @@ claim_parse_info(const char *text, struct claim *c)
 			for (j = 0; j < CFG_NATTRS; j++)
 				cd->attrs[j] = claim_json_strdup(d,
 				    cfg_attr_names[j]);
-			claim_kv_from_json(json_object_get(d, "extra"),
+			config_kv_from_json(json_object_get(d, "extra"),
 			    &cd->extra, &cd->nextra);
 			c->ndatasets++;
 		}
@@ -179,7 +142,7 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 
 	memset(c, 0, sizeof(*c));
 	exclude = db_text_array(req->exclude, req->nexclude);
-	params = claim_params_json(req->params, req->nparams);
+	params = config_kv_text(req->params, req->nparams);
 	snprintf(pid, sizeof(pid), "%d", req->pid);
 	snprintf(lease, sizeof(lease), "%ld", req->lease_secs);
 	p[0] = req->jobid;

@@ -1,11 +1,17 @@
-/* config.h: the declarative configuration (JSON): datasets and jobs. */
+/* config.h: the declarative configuration (JSON): datasets and jobs; the
+ * model and its decoder (config.c, config_model.c), with the checks and the
+ * encoder included for whoever needs the whole module. */
 #ifndef DF_CONFIG_H
 #define DF_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
+#include "config_check.h"
+#include "config_encode.h"
+#include "diag.h"
+
+struct json_t;
 
 #define CONFIG_MAXVALUE		4096	/* longest attribute/param value, bytes */
 #define CONFIG_MAXDEPTH		16	/* deepest JSON nesting accepted */
@@ -64,18 +70,6 @@ struct config {
 	size_t			 njobs;
 };
 
-/* A list of error messages, each naming where (file:line:col or a path). */
-struct diag {
-	char	**msgs;
-	size_t	  n;
-};
-
-/* Add a formatted message to d. */
-void		 diag_add(struct diag *d, const char *fmt, ...)
-		    __attribute__((format(printf, 2, 3)));
-/* Free the messages of d and reset it. */
-void		 diag_clear(struct diag *d);
-
 /*
  * Read and fully validate the JSON file at path ("-" for stdin). Syntax
  * errors give "PATH:LINE:COL: message"; other errors name the JSON path,
@@ -91,31 +85,8 @@ struct config	*config_load_file(const char *path, struct diag *d);
 struct config	*config_load_string(const char *text, const char *origin,
 		    struct diag *d);
 /* Same, for an already parsed document. */
-struct config	*config_from_json(json_t *root, const char *origin,
+struct config	*config_from_json(struct json_t *root, const char *origin,
 		    struct diag *d);
-/*
- * Check references, duplicate ids, datasets with two producers and cycles
- * of c (done by the loaders; exposed for configurations built in memory).
- * Return 0, or -1 with problems added to d.
- */
-int		 config_check(const struct config *c, const char *origin,
-		    struct diag *d);
-/*
- * Check the environment names the jobs of c would get: every parameter,
- * and <dataset>_<name> for every dataset's standard variables and extra
- * attributes, against ident_env_refusal with allow (the host's env_allow=
- * names, NULL-terminated, or NULL). The loaders refuse only the names no
- * host may allow; whoever stores a configuration calls this too. Return
- * 0, or -1 with a message per refused name added to d.
- */
-int		 config_check_env(const struct config *c, const char *origin,
-		    const char *const *allow, struct diag *d);
-/*
- * Return c as a JSON document in the file format (caller owns the ref):
- * "datasets" and "jobs", and inside them only the fields that are set and
- * not at their defaults. NULL if a string is not valid UTF-8.
- */
-json_t		*config_to_json(const struct config *c);
 /* Find a dataset or job by id in c (sorted, as loaded), or NULL. */
 struct cfg_dataset *config_dataset(const struct config *c, const char *id);
 struct cfg_job	*config_job(const struct config *c, const char *id);

@@ -5,23 +5,20 @@
 
 #include "claim.h"
 #include "config.h"
+#include "diag.h"
 #include "env.h"
 #include "ids.h"
 #include "xmalloc.h"
 
 struct env_list {
 	char	**v;
-	size_t	  n;
-	size_t	  cap;
+	size_t	  n;		/* entries, then a NULL */
 };
 
 static void
 env_push(struct env_list *l, char *entry)
 {
-	if (l->n + 1 >= l->cap) {
-		l->cap = l->cap == 0 ? 64 : l->cap * 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
-	}
+	l->v = xgrow(l->v, l->n, 2, sizeof(*l->v));
 	l->v[l->n++] = entry;
 	l->v[l->n] = NULL;
 }
@@ -79,7 +76,7 @@ env_build(char *const *inherited, const struct env_spec *spec,
     struct diag *warnings)
 {
 	const struct claim	*c = spec->claim;
-	struct env_list		 ours = { NULL, 0, 0 }, all = { NULL, 0, 0 };
+	struct env_list		 ours = { NULL, 0 }, all = { NULL, 0 };
 	char			 num[32], *name;
 	size_t			 i, j, k;
 	bool			 shadowed;
@@ -149,7 +146,7 @@ char **
 env_with(char *const *inherited, const char *const *names,
     const char *const *values, size_t n)
 {
-	struct env_list	 l = { NULL, 0, 0 };
+	struct env_list	 l = { NULL, 0 };
 	size_t		 i;
 
 	for (i = 0; inherited != NULL && inherited[i] != NULL; i++)

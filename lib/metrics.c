@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "diag.h"
 #include "metrics.h"
 #include "xmalloc.h"
 

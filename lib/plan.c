@@ -1,17 +1,18 @@
 /* plan.c: compare two configurations and list the changes, attribute by
  * attribute, that turn the current one into the wanted one. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "duration.h"
+#include "msg.h"
+#include "nitems.h"
 #include "plan.h"
 #include "strbuf.h"
 #include "xmalloc.h"
-
-#ifndef nitems
-#define nitems(_a)	(sizeof((_a)) / sizeof((_a)[0]))
-#endif
 
 /* Indexed by enum plan_action. */
 static const char *const plan_action_names[] = {
@@ -31,54 +32,23 @@ plan_action_name(enum plan_action a)
 	return plan_action_names[a];
 }
 
-/*
- * Make room in array p of n elements of size bytes for one more, doubling
- * the capacity (implied by n) each time n reaches a power of two.
- */
-static void *
-plan_grow(void *p, size_t n, size_t size)
-{
-	if (n == 0 || (n & (n - 1)) == 0)
-		p = xreallocarray(p, n == 0 ? 1 : n * 2, size);
-	return p;
-}
-
 /* Add the detail s (now owned by ch) to ch. */
 static void
 plan_detail(struct plan_change *ch, char *s)
 {
-	ch->details = plan_grow(ch->details, ch->ndetails,
+	ch->details = xgrow(ch->details, ch->ndetails, 1,
 	    sizeof *ch->details);
 	ch->details[ch->ndetails++] = s;
 }
 
-/* Return s in double quotes with what a terminal would hide escaped, or
- * "(none)" for NULL; the caller frees. */
+/* Return s quoted in full for a detail (see msg_quote), or "(none)" for
+ * NULL; the caller frees. */
 static char *
 plan_quote(const char *s)
 {
-	struct strbuf	 sb = STRBUF_INIT;
-	unsigned char	 ch;
-
 	if (s == NULL)
 		return xstrdup("(none)");
-	strbuf_addc(&sb, '"');
-	for (; *s != '\0'; s++) {
-		ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			strbuf_addc(&sb, '\\');
-			strbuf_addc(&sb, (char)ch);
-		} else if (ch == '\n')
-			strbuf_add(&sb, "\\n");
-		else if (ch == '\t')
-			strbuf_add(&sb, "\\t");
-		else if (ch < 0x20 || ch == 0x7f)
-			strbuf_addf(&sb, "\\x%02x", ch);
-		else
-			strbuf_addc(&sb, (char)ch);
-	}
-	strbuf_addc(&sb, '"');
-	return strbuf_detach(&sb);
+	return msg_quote(s, strlen(s), SIZE_MAX);
 }
 
 static int
@@ -347,7 +317,7 @@ plan_push(struct plan *p, struct plan_change *ch)
 		plan_change_clear(ch);
 		return;
 	}
-	p->changes = plan_grow(p->changes, p->n, sizeof *p->changes);
+	p->changes = xgrow(p->changes, p->n, 1, sizeof *p->changes);
 	p->changes[p->n++] = *ch;
 }
 
@@ -446,6 +416,37 @@ plan_compute(const struct config *cur, const struct config *want, bool prune,
 	plan_datasets(p, cur, want, prune, secrets);
 	plan_jobs(p, cur, want, prune, secrets);
 	return p;
+}
+
+const char *
+plan_kind_name(enum plan_kind k)
+{
+	return k == PLAN_DATASET ? "dataset" : "job";
+}
+
+json_t *
+plan_to_json(const struct plan *p)
+{
+	const struct plan_change	*ch;
+	json_t				*a, *o, *d;
+	size_t				 i, k;
+
+	a = json_array();
+	for (i = 0; i < p->n; i++) {
+		ch = &p->changes[i];
+		o = json_object();
+		json_object_set_new(o, "action",
+		    json_string(plan_action_name(ch->action)));
+		json_object_set_new(o, "kind",
+		    json_string(plan_kind_name(ch->kind)));
+		json_object_set_new(o, "id", json_string(ch->id));
+		d = json_array();
+		for (k = 0; k < ch->ndetails; k++)
+			json_array_append_new(d, json_string(ch->details[k]));
+		json_object_set_new(o, "details", d);
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 void

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+struct json_t;
+
 enum plan_action {
 	PLAN_ADD,
 	PLAN_UPDATE,
@@ -56,6 +58,14 @@ struct plan	*plan_compute(const struct config *cur,
 		    const char *const *secrets);
 /* Return the action's name: "add", "update", "remove", "pause", "resume". */
 const char	*plan_action_name(enum plan_action a);
+/* Return the kind's name: "dataset" or "job". */
+const char	*plan_kind_name(enum plan_kind k);
+/*
+ * Return p as a JSON array (caller owns the ref) of {"action", "kind",
+ * "id", "details": [...]}, one per change in p's order; the details are
+ * masked already, so this may go to an audit trail.
+ */
+struct json_t	*plan_to_json(const struct plan *p);
 /* Free p; NULL is a no-op. */
 void		 plan_free(struct plan *p);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "properties.h"
 #include "strbuf.h"
 #include "trust.h"
@@ -22,7 +23,6 @@
 
 #define PROPERTIES_NAME		"dataflow.properties"
 #define PROPERTIES_MAXFILE	(16 * 1024 * 1024)	/* bytes */
-#define PROPERTIES_QUOTEMAX	64	/* bytes of a key quoted in a message */
 
 struct properties_line {
 	const char	*origin;
@@ -374,46 +374,10 @@ surrogate:
 	return -1;
 }
 
-/*
- * Return the len bytes at s in double quotes for a message (caller frees):
- * control bytes escaped, so that a file cannot drive the terminal, and cut
- * after PROPERTIES_QUOTEMAX bytes, so that a 64 KB line without "=" (a
- * pasted secret, say) does not fill the screen.
- */
-static char *
-properties_quote(const char *s, size_t len)
-{
-	struct strbuf	 sb = STRBUF_INIT;
-	unsigned char	 ch;
-	size_t		 i, n = len;
-
-	if (n > PROPERTIES_QUOTEMAX) {
-		n = PROPERTIES_QUOTEMAX;
-		/* Cut on a UTF-8 character boundary. */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	strbuf_addc(&sb, '"');
-	for (i = 0; i < n; i++) {
-		ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			strbuf_addf(&sb, "\\x%02x", ch);
-		else
-			strbuf_addc(&sb, (char)ch);
-	}
-	strbuf_addc(&sb, '"');
-	if (n < len)
-		strbuf_add(&sb, "...");
-	return strbuf_detach(&sb);
-}
-
 static void
 properties_add(struct properties *p, char *key, char *value, int line)
 {
-	/* Grow by doubling: n is a power of two exactly when full. */
-	if (p->n == 0 || (p->n & (p->n - 1)) == 0)
-		p->items = xreallocarray(p->items, p->n == 0 ? 1 : p->n * 2,
-		    sizeof *p->items);
+	p->items = xgrow(p->items, p->n, 1, sizeof *p->items);
 	p->items[p->n].key = key;
 	p->items[p->n].value = value;
 	p->items[p->n].line = line;
@@ -450,7 +414,7 @@ properties_parse_line(struct properties *p, struct properties_line *l,
 	while (l->i < l->len && properties_blank(l->s[l->i]))
 		l->i++;
 	if (l->i >= l->len || (l->s[l->i] != '=' && l->s[l->i] != ':')) {
-		q = properties_quote(key.buf, key.len);
+		q = msg_quote(key.buf, key.len, MSG_QUOTEMAX);
 		*errp = xasprintf("%s:%d: missing \"=\" after key %s",
 		    l->origin, l->line, q);
 		free(q);

@@ -12,13 +12,15 @@ strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t	 want = sb->len + extra + 1;
 
-	if (want <= sb->cap)
-		return;
-	if (sb->cap == 0)
-		sb->cap = 64;
-	while (sb->cap < want)
-		sb->cap *= 2;
-	sb->buf = xreallocarray(sb->buf, sb->cap, 1);
+	/*
+	 * Grow from cap, the most ever written, not from len: len may have
+	 * been cut back, and what was written beyond it must stay allocated
+	 * for strbuf_free to wipe.
+	 */
+	if (want > sb->cap) {
+		sb->buf = xgrow(sb->buf, sb->cap, want - sb->cap, 1);
+		sb->cap = want;
+	}
 }
 
 void
@@ -46,17 +48,25 @@ void
 strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	strbuf_vaddf(sb, fmt, ap);
 	va_end(ap);
+}
+
+void
+strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list	 aq;
+	int	 n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0)
 		return;
 	strbuf_grow(sb, (size_t)n);
-	va_start(ap, fmt);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	sb->len += (size_t)n;
 }
 

@@ -16,7 +16,6 @@ struct table {
 	enum table_align	*align;
 	char			**cells;	/* row-major */
 	size_t			 ncells;
-	size_t			 cap;
 };
 
 struct table *
@@ -90,10 +89,7 @@ table_add(struct table *t, const char *cell)
 
 	/* A tab or newline from the database must not break the layout. */
 	copy = table_safe(cell != NULL ? cell : "-", false);
-	if (t->ncells == t->cap) {
-		t->cap = t->cap == 0 ? 64 : t->cap * 2;
-		t->cells = xreallocarray(t->cells, t->cap, sizeof(*t->cells));
-	}
+	t->cells = xgrow(t->cells, t->ncells, 1, sizeof(*t->cells));
 	t->cells[t->ncells++] = copy;
 }
 

@@ -1,6 +1,7 @@
 /* xmalloc.c: allocation wrappers that exit on exhaustion (after tmux). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,33 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if ((p = reallocarray(ptr, nmemb, size)) == NULL)
 		xmalloc_die("xreallocarray", size);
 	return p;
+}
+
+/* The capacity of an array of n elements of size bytes grown by xgrow. */
+static size_t
+xgrow_cap(size_t n, size_t size)
+{
+	size_t	 cap;
+
+	if (n == 0)
+		return 0;
+	cap = size > 0 && size < XGROW_MINBYTES ? XGROW_MINBYTES / size : 1;
+	while (cap < n) {
+		if (cap > SIZE_MAX / 2)
+			xmalloc_die("xgrow", n);
+		cap *= 2;
+	}
+	return cap;
+}
+
+void *
+xgrow(void *ptr, size_t n, size_t more, size_t size)
+{
+	if (more > SIZE_MAX - n)
+		xmalloc_die("xgrow", n);
+	if (n + more <= xgrow_cap(n, size))
+		return ptr;
+	return xreallocarray(ptr, xgrow_cap(n + more, size), size);
 }
 
 char *

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "diag.h"
 #include "fuzz.h"
 #include "metrics.h"
 

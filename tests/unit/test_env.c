@@ -10,6 +10,7 @@
 
 #include "claim.h"
 #include "config.h"
+#include "diag.h"
 #include "env.h"
 #include "xmalloc.h"
 

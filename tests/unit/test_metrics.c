@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "diag.h"
 #include "metrics.h"
 #include "strbuf.h"
 #include "xmalloc.h"
