@@ -276,6 +276,64 @@ import_report(const struct global_opts *g, struct odf *o,
 	json_decref(notes);
 }
 
+/*
+ * Read the OpenDataFlow database SOURCE (schema: its schema, or NULL) into
+ * o, checked. Return EXIT_OK, or the exit status after saying why not.
+ */
+static int
+import_read(const struct global_opts *g, const char *source,
+    const char *schema, struct odf *o)
+{
+	static const char *const tables[] = {
+		"dataset", "job", "datastatus"
+	};
+	struct db		*src;
+	struct db_result	*dsr = NULL, *jr = NULL, *sr = NULL, *r;
+	struct db_error		 e = { 0 };
+	int			 i, status;
+
+	if ((src = import_connect_source(g, source, schema, &status)) == NULL)
+		return status;
+	status = EXIT_CONFIG;
+	if ((r = db_query(src, odf_tables_sql, 0, NULL, &e)) == NULL)
+		goto srcerr;
+	for (i = 0; i < 3; i++) {
+		if (strcmp(db_value(r, 0, i), "t") != 0) {
+			warnx("no OpenDataFlow table \"%s\" in the source's "
+			    "schema (--schema names it)", tables[i]);
+			db_result_free(r);
+			goto out;
+		}
+	}
+	db_result_free(r);
+	if ((dsr = db_query(src, odf_datasets_sql, 0, NULL, &e)) == NULL ||
+	    (jr = db_query(src, odf_jobs_sql, 0, NULL, &e)) == NULL ||
+	    (sr = db_query(src, odf_status_sql, 0, NULL, &e)) == NULL)
+		goto srcerr;
+	db_close(src);
+	src = NULL;
+	import_rows(o, dsr, ODF_DATASET_COLS, odf_dataset);
+	import_rows(o, jr, ODF_JOB_COLS, odf_job_item);
+	if (import_config(g, o) == -1)
+		goto out;
+	import_rows(o, sr, ODF_STATUS_COLS, odf_status);
+	odf_finish(o);
+	status = EXIT_OK;
+	goto out;
+srcerr:
+	warnx("could not read the OpenDataFlow tables: %s", e.message);
+	status = db_error_exit(&e);
+	if (status == EXIT_OK || status == EXIT_SOFTWARE)
+		status = EXIT_FAIL;
+out:
+	db_error_clear(&e);
+	db_result_free(dsr);
+	db_result_free(jr);
+	db_result_free(sr);
+	db_close(src);
+	return status;
+}
+
 static int
 cmd_import_exec(struct global_opts *g, int argc, char **argv)
 {
@@ -285,19 +343,15 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 		{ "schema",	required_argument,	NULL, OPT_SCHEMA },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct odf		*o = NULL;
-	struct db		*src = NULL, *db = NULL;
-	struct db_result	*dsr = NULL, *jr = NULL, *sr = NULL, *r;
+	struct odf		*o;
+	struct db		*db = NULL;
 	struct db_error		 e = { 0 };
 	struct settings		*s = NULL;
 	struct plan		*plan = NULL;
 	const char		*schema = NULL;
-	static const char *const tables[] = {
-		"dataset", "job", "datastatus"
-	};
 	char			*actor = NULL;
 	bool			 dry_run = false;
-	int			 ch, i, status;
+	int			 ch, status;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -320,36 +374,9 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 		return cmd_usage(&cmd_import_entry);
 
 	/* Everything is read and checked before dataflow's database. */
-	if ((src = import_connect_source(g, argv[optind], schema,
-	    &status)) == NULL)
-		goto out;
-	status = EXIT_CONFIG;
-	if ((r = db_query(src, odf_tables_sql, 0, NULL, &e)) == NULL)
-		goto srcerr;
-	for (i = 0; i < 3; i++) {
-		if (strcmp(db_value(r, 0, i), "t") != 0) {
-			warnx("no OpenDataFlow table \"%s\" in the source's "
-			    "schema (--schema names it)", tables[i]);
-			db_result_free(r);
-			goto out;
-		}
-	}
-	db_result_free(r);
-	if ((dsr = db_query(src, odf_datasets_sql, 0, NULL, &e)) == NULL ||
-	    (jr = db_query(src, odf_jobs_sql, 0, NULL, &e)) == NULL ||
-	    (sr = db_query(src, odf_status_sql, 0, NULL, &e)) == NULL)
-		goto srcerr;
-	db_close(src);
-	src = NULL;
 	o = odf_new();
-	import_rows(o, dsr, ODF_DATASET_COLS, odf_dataset);
-	import_rows(o, jr, ODF_JOB_COLS, odf_job_item);
-	if (import_config(g, o) == -1)
-		goto out;
-	import_rows(o, sr, ODF_STATUS_COLS, odf_status);
-	odf_finish(o);
-
-	if ((db = cmd_connect(g, &s, &status)) == NULL)
+	if ((status = import_read(g, argv[optind], schema, o)) != EXIT_OK ||
+	    (db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
 	actor = cmd_actor();
 	if (odf_apply(o, db, actor, dry_run, &plan, &e) == -1) {
@@ -358,21 +385,11 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	}
 	import_report(g, o, plan, dry_run);
 	status = EXIT_OK;
-	goto out;
-srcerr:
-	warnx("could not read the OpenDataFlow tables: %s", e.message);
-	status = db_error_exit(&e);
-	if (status == EXIT_OK || status == EXIT_SOFTWARE)
-		status = EXIT_FAIL;
 out:
 	db_error_clear(&e);
-	db_result_free(dsr);
-	db_result_free(jr);
-	db_result_free(sr);
 	free(actor);
 	plan_free(plan);
 	odf_free(o);
-	db_close(src);
 	db_close(db);
 	settings_free(s);
 	return status;
