@@ -50,7 +50,7 @@ enum catalog_mode {
 
 /* A change of the stored configuration, for catalog_update. */
 struct catalog_update {
-	const struct config	*want;	/* what the database should hold */
+	const struct config	*want;	/* what the database is to hold */
 	bool			 prune;	/* remove what want lacks */
 	enum catalog_mode	 mode;
 	const char		*actor;	/* who, for the audit trail */

@@ -175,8 +175,8 @@ odf_dataset(struct odf *o, const char *const *row)
 			continue;
 		if (strlen(v) > CONFIG_MAXVALUE ||
 		    (js = json_string(v)) == NULL) {
-			diag_add(&o->skipped, "dataset \"%s\": its %s is longer "
-			    "than %d bytes or not UTF-8", id,
+			diag_add(&o->skipped, "dataset \"%s\": its %s is "
+			    "longer than %d bytes or not UTF-8", id,
 			    cfg_attr_names[j], CONFIG_MAXVALUE);
 			ok = false;
 			break;

@@ -15,13 +15,13 @@ struct json_t;
 struct plan;
 
 /* The columns of the rows odf takes, as OpenDataFlow's tables name them. */
-#define ODF_DATASET_COLS	7	/* datasetid, hostname, database,
-					   schemaname, tablename, username,
-					   encryptedpass */
-#define ODF_JOB_COLS		4	/* jobid, itemtype, datasetid,
-					   itemvalue */
-#define ODF_STATUS_COLS		5	/* datasetid, jobid, dataid, locktype,
-					   status */
+/* datasetid, hostname, database, schemaname, tablename, username,
+ * encryptedpass */
+#define ODF_DATASET_COLS	7
+/* jobid, itemtype, datasetid, itemvalue */
+#define ODF_JOB_COLS		4
+/* datasetid, jobid, dataid, locktype, status */
+#define ODF_STATUS_COLS		5
 
 /* What a status row says a job did on a partition, weakest first. */
 enum odf_kind {
@@ -46,14 +46,14 @@ struct odf_work;
  */
 struct odf {
 	struct diag		 skipped;	/* could not import */
-	struct diag		 notes;		/* imported, with a change */
+	struct diag		 notes;		/* imported, changed */
 	size_t			 nrows_datasets, nrows_jobs, nrows_status;
 	struct config		*want;		/* odf_config */
 	/* Partition statuses (odf_status): datasetid, dataid and
 	 * "READY", "FAILED" or "RESUBMIT"; one per partition. */
 	struct odf_cols		 parts;
-	size_t			 nparts[3];	/* READY, FAILED, RESUBMIT */
-	size_t			 nsuperseded;	/* older rows of a partition */
+	size_t			 nparts[3];	/* by status, in that order */
+	size_t			 nsuperseded;	/* older rows passed over */
 	/* What jobs did (odf_finish): jobid, dataid and the name of an
 	 * enum odf_kind ("succeeded", "rerun", "failed"); one per job
 	 * and partition. */
