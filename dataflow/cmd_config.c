@@ -105,6 +105,20 @@ print_plan(const struct global_opts *g, const struct plan *p, bool dry_run)
 		    counts[PLAN_PAUSE], counts[PLAN_RESUME]);
 }
 
+/* The options of apply that print_plan needs, as catalog_update's hook. */
+struct apply_print {
+	const struct global_opts	*g;
+	bool				 dry_run;
+};
+
+static void
+apply_planned(const struct plan *plan, void *arg)
+{
+	const struct apply_print	*ap = arg;
+
+	print_plan(ap->g, plan, ap->dry_run);
+}
+
 static int
 cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 {
@@ -114,23 +128,24 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 		{ "prune",	no_argument,	NULL, OPT_PRUNE },
 		{ NULL,		0,		NULL, 0 }
 	};
-	struct config	*want = NULL, *cur = NULL;
-	struct plan	*plan = NULL;
-	char		**secrets = NULL;
-	struct settings	*s = NULL;
-	struct db	*db = NULL;
-	struct db_error	 e = { 0 }, ignore = { 0 };
-	char		*actor = NULL;
-	bool		 dry_run = false, prune = false, in_tx = false;
-	int		 ch, status;
+	struct catalog_update	 u;
+	struct apply_print	 ap = { g, false };
+	struct config		*want = NULL;
+	struct plan		*plan = NULL;
+	struct settings		*s = NULL;
+	struct db		*db = NULL;
+	struct db_error		 e = { 0 };
+	char			*actor = NULL;
+	int			 ch, status;
 
+	memset(&u, 0, sizeof(u));
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DRY_RUN:
-			dry_run = true;
+			ap.dry_run = true;
 			break;
 		case OPT_PRUNE:
-			prune = true;
+			u.prune = true;
 			break;
 		default:
 			return cmd_usage(&cmd_apply_entry);
@@ -143,42 +158,20 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 		return EXIT_CONFIG;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
-	status = EXIT_FAIL;
-	/* Concurrent applies are serialized: each plans against what the
-	 * previous one left. */
-	if (db_begin(db, &e) == -1)
-		goto dberr;
-	in_tx = true;
-	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
-	    "hashtext('apply'))", 0, NULL, &e) < 0 ||
-	    catalog_load(db, &cur, &e) == -1 ||
-	    catalog_secret_names(db, cur, want, &secrets, &e) == -1)
-		goto dberr;
-	plan = plan_compute(cur, want, prune,
-	    (const char *const *)secrets);
-	print_plan(g, plan, dry_run);
-	if (dry_run) {
-		status = EXIT_OK;
-		goto out;
-	}
 	actor = cmd_actor();
-	if (catalog_apply(db, want, plan, actor, &e) == -1 ||
-	    db_commit(db, &e) == -1)
-		goto dberr;
-	in_tx = false;
+	u.want = want;
+	u.mode = ap.dry_run ? CATALOG_PLAN : CATALOG_COMMIT;
+	u.actor = actor;
+	u.planned = apply_planned;
+	u.arg = &ap;
 	status = EXIT_OK;
-	goto out;
-dberr:
-	status = cmd_db_fail("apply the configuration (nothing changed)", &e);
+	if (catalog_update(db, &u, &plan, &e) == -1)
+		status = cmd_db_fail("apply the configuration (nothing "
+		    "changed)", &e);
 out:
-	if (in_tx)
-		db_rollback(db, &ignore);
-	db_error_clear(&ignore);
 	db_error_clear(&e);
 	free(actor);
 	plan_free(plan);
-	xfree_strv(secrets);
-	config_free(cur);
 	config_free(want);
 	db_close(db);
 	settings_free(s);

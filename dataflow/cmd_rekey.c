@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "catalog.h"
 #include "credential.h"
 #include "dataflow.h"
 #include "db.h"
@@ -28,10 +29,6 @@ static const char secrets_sql[] =
 static const char update_sql[] =
     "UPDATE dataset SET encryptedpass = $2, modified = now() "
     "WHERE datasetid = $1";
-
-static const char audit_sql[] =
-    "INSERT INTO audit (who, action, detail) VALUES ($1, 'rekey', "
-    "$2::jsonb)";
 
 /* The new passkey: --new-passkey-file, $NEW_PASSKEY, or asked twice. */
 static int
@@ -203,9 +200,7 @@ cmd_rekey_exec(struct global_opts *g, int argc, char **argv)
 		detail = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	}
-	p[0] = actor;
-	p[1] = detail;
-	if (db_exec(db, audit_sql, 2, p, &e) < 0)
+	if (catalog_audit(db, actor, "rekey", detail, &e) == -1)
 		goto dberr;
 	if (dry_run) {
 		db_rollback(db, &ignore);

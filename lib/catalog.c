@@ -11,6 +11,7 @@
 #include "config_encode.h"
 #include "db.h"
 #include "plan.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -67,10 +68,8 @@ static const char remove_dataset_sql[] =
 
 static const char refresh_job_sql[] = "SELECT df_refresh_job($1)";
 
-/* The plan is masked already; df_masked_plan keeps the trail so. */
-static const char audit_sql[] =
-    "INSERT INTO audit (who, action, detail) VALUES ($1, 'apply', "
-    "df_masked_plan($2::jsonb))";
+/* Returns the record's id. */
+static const char audit_sql[] = "SELECT df_audit($1, $2, $3::jsonb)";
 
 static const char secret_names_sql[] =
     "SELECT DISTINCT n FROM unnest($1::text[]) n WHERE df_secret_name(n)";
@@ -335,7 +334,7 @@ catalog_apply(struct db *db, const struct config *want,
     const struct plan *plan, const char *actor, struct db_error *e)
 {
 	const struct plan_change	*ch;
-	const char			*p[2];
+	const char			*p[1];
 	char				*detail = NULL;
 	size_t				 i;
 	int				 pass, rc = -1;
@@ -370,13 +369,67 @@ catalog_apply(struct db *db, const struct config *want,
 			}
 		}
 	}
+	/* The plan is masked already; df_audit keeps the trail so. */
 	detail = catalog_plan_json(plan);
-	p[0] = actor;
-	p[1] = detail;
-	if (db_exec(db, audit_sql, 2, p, e) < 0)
+	if (catalog_audit(db, actor, "apply", detail, e) == -1)
 		goto out;
 	rc = 0;
 out:
 	free(detail);
+	return rc;
+}
+
+int
+catalog_audit(struct db *db, const char *who, const char *action,
+    const char *detail, struct db_error *e)
+{
+	const char	*p[3] = { who, action, detail };
+
+	return db_exec(db, audit_sql, 3, p, e) < 0 ? -1 : 0;
+}
+
+int
+catalog_update(struct db *db, const struct catalog_update *u,
+    struct plan **planp, struct db_error *e)
+{
+	struct config	*cur = NULL;
+	struct plan	*plan = NULL;
+	struct db_error	 ignore = { 0 };
+	char		**secrets = NULL;
+	bool		 committed = false;
+	int		 rc = -1;
+
+	*planp = NULL;
+	if (db_begin(db, e) == -1)
+		return -1;
+	/* Concurrent applies are serialized: each plans against what the
+	 * previous one left. */
+	if (schema_lock(db, "apply", e) == -1 ||
+	    catalog_load(db, &cur, e) == -1 ||
+	    catalog_secret_names(db, cur, u->want, &secrets, e) == -1)
+		goto out;
+	plan = plan_compute(cur, u->want, u->prune,
+	    (const char *const *)secrets);
+	if (u->planned != NULL)
+		u->planned(plan, u->arg);
+	if (u->mode != CATALOG_PLAN &&
+	    (catalog_apply(db, u->want, plan, u->actor, e) == -1 ||
+	    (u->applied != NULL && u->applied(db, plan, u->arg, e) == -1)))
+		goto out;
+	if (u->mode == CATALOG_COMMIT) {
+		if (db_commit(db, e) == -1)
+			goto out;
+		committed = true;
+	}
+	*planp = plan;
+	plan = NULL;
+	rc = 0;
+out:
+	if (!committed)
+		db_rollback(db, &ignore);
+	db_error_clear(&ignore);
+	plan_free(plan);
+	xfree_strv(secrets);
+	config_free(cur);
 	return rc;
 }

@@ -24,6 +24,11 @@ static const char role_names_sql[] =
     "SELECT set_config('dataflow.runner_role', $1, true), "
     "set_config('dataflow.operator_role', $2, true)";
 
+/* Every dataflow lock is one key of this pair space; what it guards is
+ * the second key. */
+static const char lock_sql[] =
+    "SELECT pg_advisory_xact_lock(hashtext('dataflow'), hashtext($1))";
+
 static const char role_exists_sql[] =
     "SELECT 1 FROM pg_roles WHERE rolname = $1";
 
@@ -34,6 +39,14 @@ schema_file_version(const char *name)
 	if (strspn(name, "0123456789") != 3 || name[3] != '_')
 		return 0;
 	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
+}
+
+int
+schema_lock(struct db *db, const char *what, struct db_error *e)
+{
+	const char	*p[1] = { what };
+
+	return db_exec(db, lock_sql, 1, p, e) < 0 ? -1 : 0;
 }
 
 const char *
@@ -226,8 +239,7 @@ schema_upgrade(struct db *db, const char *schema, struct schema_init *si,
 	if (db_begin(db, e) == -1)
 		return -1;
 	/* Concurrent inits wait for each other instead of colliding. */
-	if (db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('dataflow'), "
-	    "hashtext('init'))", 0, NULL, e) < 0)
+	if (schema_lock(db, "init", e) == -1)
 		goto out;
 	if ((quoted = db_quote_ident(db, schema)) == NULL)
 		goto out;

@@ -28,6 +28,15 @@ enum schema_role {
 	SCHEMA_NROLES
 };
 
+/*
+ * Wait for, then hold until the transaction the caller holds ends, the lock
+ * that serializes dataflow's commands doing what ("init", "apply"), so
+ * that each sees what the previous one left. Return 0, or -1 with *e
+ * filled.
+ */
+int		 schema_lock(struct db *db, const char *what,
+		    struct db_error *e);
+
 /* Return the role's kind, "runner" or "operator" (static). */
 const char	*schema_role_kind(enum schema_role role);
 /* Set *role from its kind ("runner", "operator"); return 0, or -1. */

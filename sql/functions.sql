@@ -50,6 +50,23 @@ SET search_path FROM CURRENT AS $$
 	    THEN 'ready' ELSE 'waiting' END
 $$;
 
+-- The state of a work row after one outcome of its job on it: the one rule
+-- of the row's state machine, for a run that ends (df_end_run) and for
+-- what an import says was done (df_import_work). p_succeeded: the job
+-- succeeded; p_counts: it failed in a way that counts as an attempt;
+-- p_failures: the failures counted before this outcome. Else the row waits
+-- for its inputs again, or is ready. No SET clause, so that it is inlined
+-- into its callers' statements, like df_missing_inputs: only the functions
+-- below call it, with their pinned search_path.
+CREATE OR REPLACE FUNCTION df_work_state_after(p_jobid text, p_dataid text,
+    p_succeeded boolean, p_counts boolean, p_failures integer,
+    p_max_attempts integer)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN p_succeeded THEN 'succeeded'
+	    WHEN p_counts AND p_failures + 1 >= p_max_attempts THEN 'failed'
+	    ELSE df_pending_state(p_jobid, p_dataid) END
+$$;
+
 -- Whether a parameter or attribute name looks like it names a secret: the
 -- one rule for what is masked in run history, in apply's plan, in the audit
 -- trail and in the API (the C side asks it, it does not copy it). A name
@@ -117,6 +134,25 @@ SET search_path FROM CURRENT AS $$
 		    ELSE c END ORDER BY o)
 		FROM jsonb_array_elements(p_plan) WITH ORDINALITY AS x(c, o)),
 	    '[]'::jsonb) END
+$$;
+
+-- The one writer of the audit trail: who did action, on what, with what
+-- detail and why; returns the record's id. An apply record's plan goes
+-- through df_masked_plan, whoever writes it. Not granted to any role: the
+-- owner calls it, and the functions that change state, which run as the
+-- owner.
+CREATE OR REPLACE FUNCTION df_audit(p_who text, p_action text,
+    p_detail jsonb DEFAULT NULL, p_jobid text DEFAULT NULL,
+    p_datasetid text DEFAULT NULL, p_dataid text DEFAULT NULL,
+    p_reason text DEFAULT NULL)
+RETURNS bigint LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+	INSERT INTO audit (who, action, jobid, datasetid, dataid, detail,
+	    reason)
+	VALUES (p_who, p_action, p_jobid, p_datasetid, p_dataid,
+	    CASE WHEN p_action = 'apply' THEN df_masked_plan(p_detail)
+		ELSE p_detail END, p_reason)
+	RETURNING audit_id
 $$;
 
 -- Propagate a partition status change to the work of consuming jobs.
@@ -252,11 +288,8 @@ BEGIN
 	END IF;
 
 	UPDATE work w SET
-	    state = CASE
-		WHEN p_status = 'SUCCEEDED' THEN 'succeeded'
-		WHEN v_counts AND w.failures + 1 >= j.max_attempts
-		    THEN 'failed'
-		ELSE df_pending_state(w.jobid, w.dataid) END,
+	    state = df_work_state_after(w.jobid, w.dataid,
+		p_status = 'SUCCEEDED', v_counts, w.failures, j.max_attempts),
 	    failures = w.failures + CASE WHEN v_counts THEN 1 ELSE 0 END,
 	    modified = now()
 	FROM job j

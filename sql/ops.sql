@@ -1,5 +1,6 @@
 -- ops.sql: the server-side logic of the operations commands: dataflow
--- status, explain, resubmit, pause and resume, one round trip each.
+-- status, explain, resubmit, pause and resume, one round trip each, and
+-- the writes of import-opendataflow.
 --
 -- Re-created by every "dataflow init" (CREATE OR REPLACE) after migrations,
 -- like functions.sql, whose helpers it uses. Each function pins search_path
@@ -522,6 +523,8 @@ BEGIN
 	SET state = excluded.state, attempts = 0, failures = 0,
 	    modified = now();
 
+	-- The audit rows as one statement, not a df_audit call each: a
+	-- resubmit of thousands of partitions stays one insert.
 	INSERT INTO audit (who, action, jobid, dataid, detail, reason)
 	SELECT p_who, 'resubmit', u.jobid, u.dataid,
 	    jsonb_build_object('from', u.old, 'to', w.state,
@@ -568,9 +571,9 @@ BEGIN
 	END IF;
 	UPDATE job j SET paused = p_paused, modified = now()
 	WHERE j.jobid = p_jobid;
-	INSERT INTO audit (who, action, jobid, reason)
-	VALUES (p_who, CASE WHEN p_paused THEN 'pause' ELSE 'resume' END,
-	    p_jobid, p_reason);
+	PERFORM df_audit(p_who,
+	    CASE WHEN p_paused THEN 'pause' ELSE 'resume' END,
+	    p_jobid => p_jobid, p_reason => p_reason);
 	RETURN true;
 END
 $$;
@@ -599,11 +602,70 @@ BEGIN
 	SET status = 'READY', run_id = NULL, modified = now()
 	WHERE s.status <> 'READY';
 	GET DIAGNOSTICS v_n = ROW_COUNT;
-	INSERT INTO audit (who, action, datasetid, dataid, detail)
-	VALUES (p_who, 'ready', p_datasetid,
-	    CASE WHEN v_k = 1 THEN p_dataids[1] END,
+	PERFORM df_audit(p_who, 'ready',
 	    jsonb_build_object('requested', v_k, 'changed', v_n,
-		'first', p_dataids[1], 'last', p_dataids[v_k]));
+		'first', p_dataids[1], 'last', p_dataids[v_k]),
+	    p_datasetid => p_datasetid,
+	    p_dataid => CASE WHEN v_k = 1 THEN p_dataids[1] END);
+	RETURN v_n;
+END
+$$;
+
+-- Import partition statuses (dataflow import-opendataflow): partition
+-- p_dataids[i] of dataset p_datasetids[i] gets status p_statuses[i], unless
+-- dataflow is producing it now (RUNNING), which keeps its status. Returns
+-- how many were written. For the owner only (no role is granted it).
+CREATE OR REPLACE FUNCTION df_import_partitions(p_datasetids text[],
+    p_dataids text[], p_statuses text[])
+RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_n	bigint;
+BEGIN
+	INSERT INTO partition_status AS s (datasetid, dataid, status)
+	SELECT * FROM unnest(p_datasetids, p_dataids, p_statuses)
+	ON CONFLICT (datasetid, dataid) DO UPDATE
+	SET status = excluded.status, run_id = NULL, modified = now()
+	WHERE s.status <> 'RUNNING';
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
+
+-- Import what jobs did on partitions (dataflow import-opendataflow): job
+-- p_jobids[i] on partition p_dataids[i] p_kinds[i], one of 'succeeded',
+-- 'failed' (one failed attempt, retried while attempts remain) or 'rerun'
+-- (resubmitted: no attempt counted). The state follows df_end_run's rule
+-- (df_work_state_after); a partition dataflow runs now is left as it is.
+-- Call it after the partitions, whose trigger made the consumers' work.
+-- Returns how many were written. For the owner only.
+CREATE OR REPLACE FUNCTION df_import_work(p_jobids text[], p_dataids text[],
+    p_kinds text[])
+RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_n	bigint;
+BEGIN
+	IF EXISTS (SELECT 1 FROM unnest(p_kinds) k
+	    WHERE k IS DISTINCT FROM 'succeeded'
+	      AND k IS DISTINCT FROM 'failed'
+	      AND k IS DISTINCT FROM 'rerun') THEN
+		RAISE EXCEPTION 'df_import_work: a kind is not succeeded, '
+		    'failed or rerun';
+	END IF;
+	INSERT INTO work AS w (jobid, dataid, state, attempts, failures)
+	SELECT t.jobid, t.dataid,
+	    df_work_state_after(t.jobid, t.dataid, t.kind = 'succeeded',
+		t.kind = 'failed', 0, j.max_attempts),
+	    CASE WHEN t.kind = 'rerun' THEN 0 ELSE 1 END,
+	    CASE WHEN t.kind = 'failed' THEN 1 ELSE 0 END
+	FROM unnest(p_jobids, p_dataids, p_kinds) AS t(jobid, dataid, kind)
+	JOIN job j ON j.jobid = t.jobid
+	ON CONFLICT (jobid, dataid) DO UPDATE
+	SET state = excluded.state, attempts = excluded.attempts,
+	    failures = excluded.failures, run_id = NULL, modified = now()
+	WHERE w.state <> 'running';
+	GET DIAGNOSTICS v_n = ROW_COUNT;
 	RETURN v_n;
 END
 $$;

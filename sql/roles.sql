@@ -11,7 +11,10 @@
 --   operator  the operations commands: read every table, run the read-only
 --             functions as itself and the three that change state
 --             (df_ready, df_resubmit, df_set_paused) as the owner.
---   owner     the schema's owner, who runs init, apply, rekey and import.
+--   owner     the schema's owner, who runs init, apply, rekey and import,
+--             and alone calls the writers of the audit trail (df_audit)
+--             and of an import (df_import_partitions, df_import_work):
+--             neither role is granted them.
 --
 -- Each init first takes back whatever the roles held, then grants the
 -- lists below: a right a new version drops is dropped, a function
