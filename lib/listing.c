@@ -2,7 +2,6 @@
  * SQL, once, its rows for the text output and its JSON document, built by
  * PostgreSQL (json_build_object over the same rows) for --json and the
  * HTTP API alike. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,8 @@
 #include <jansson.h>
 
 #include "db.h"
-#include "duration.h"
+#include "exposition.h"
 #include "listing.h"
-#include "prom.h"
 #include "xmalloc.h"
 
 /* A duration or lag in a document: seconds, to the millisecond. */
@@ -780,184 +778,6 @@ listing_graph_json(struct db *db, const char *jobid, long lag_secs,
 	return rc;
 }
 
-/* The per-job gauges: a member of df_metrics' job object each. */
-static const struct listing_gauge {
-	const char	*name;
-	const char	*member;
-	const char	*help;
-} listing_job_gauges[] = {
-	{ "dataflow_job_paused", "paused",
-	    "Whether the job is paused (1) or not (0)." },
-	{ "dataflow_job_claimable_partitions", "claimable",
-	    "Partitions the job can claim now (0 while it is paused)." },
-	{ "dataflow_job_retrying_partitions", "retrying",
-	    "Claimable partitions that failed before and will be retried." },
-	{ "dataflow_job_waiting_partitions", "waiting",
-	    "Partitions waiting for an input to be READY again." },
-	{ "dataflow_job_running_runs", "running",
-	    "Runs of the job in progress." },
-	{ "dataflow_job_failed_partitions", "failed",
-	    "Partitions whose attempts are exhausted: only a resubmit runs "
-	    "them again." },
-	{ "dataflow_job_succeeded_partitions", "succeeded",
-	    "Partitions the job has succeeded on." },
-	{ "dataflow_job_oldest_unprocessed_age_seconds", "oldest_age_secs",
-	    "How long the job's oldest pending partition has waited "
-	    "(0 when none)." },
-	{ "dataflow_job_last_success_timestamp_seconds", "last_success",
-	    "When the job's last successful run ended (none: never)." },
-	{ "dataflow_job_last_failure_timestamp_seconds", "last_failure",
-	    "When the job's last failed, timed out or abandoned run ended "
-	    "(none: never)." },
-};
-
-/* The final statuses of runs, as the status label of host runs. */
-static const char *const listing_statuses[] = {
-	"succeeded", "failed", "timeout", "cancelled", "abandoned"
-};
-
-/* Return the JSON number or boolean as a double into *v; false if null. */
-static bool
-listing_number(json_t *o, const char *member, double *v)
-{
-	json_t	*x = json_object_get(o, member);
-
-	if (json_is_boolean(x))
-		*v = json_is_true(x) ? 1 : 0;
-	else if (json_is_number(x))
-		*v = json_number_value(x);
-	else
-		return false;
-	return true;
-}
-
-static void
-listing_metrics_jobs(struct prom *p, json_t *jobs, long window)
-{
-	static const char *const quantiles[] = { "0.5", "0.9", "0.99" };
-	const struct listing_gauge	*m;
-	const char			*labels[5];
-	json_t				*job, *q;
-	char				*w, *help;
-	double				 v;
-	size_t				 i, k, n;
-
-	n = sizeof(listing_job_gauges) / sizeof(listing_job_gauges[0]);
-	labels[0] = "jobid";
-	labels[2] = NULL;
-	for (k = 0; k < n; k++) {
-		m = &listing_job_gauges[k];
-		prom_family(p, m->name, PROM_GAUGE, m->help);
-		json_array_foreach(jobs, i, job) {
-			labels[1] = json_string_value(json_object_get(job,
-			    "jobid"));
-			if (listing_number(job, m->member, &v))
-				prom_sample(p, NULL, labels, v);
-		}
-	}
-
-	w = duration_format(window);
-	help = xasprintf("Duration of the job's successful runs that ended "
-	    "in the last %s.", w);
-	prom_family(p, "dataflow_job_run_duration_seconds", PROM_SUMMARY,
-	    help);
-	free(help);
-	free(w);
-	labels[2] = "quantile";
-	labels[4] = NULL;
-	json_array_foreach(jobs, i, job) {
-		labels[1] = json_string_value(json_object_get(job, "jobid"));
-		q = json_object_get(job, "quantiles");
-		for (k = 0; k < 3; k++) {
-			labels[3] = quantiles[k];
-			v = json_is_number(json_array_get(q, k)) ?
-			    json_number_value(json_array_get(q, k)) : NAN;
-			prom_sample(p, NULL, labels, v);
-		}
-	}
-	labels[2] = NULL;
-	json_array_foreach(jobs, i, job) {
-		labels[1] = json_string_value(json_object_get(job, "jobid"));
-		if (listing_number(job, "duration_sum", &v))
-			prom_sample(p, "_sum", labels, v);
-		if (listing_number(job, "duration_count", &v))
-			prom_sample(p, "_count", labels, v);
-	}
-}
-
-static void
-listing_metrics_hosts(struct prom *p, json_t *hosts)
-{
-	const char	*labels[5];
-	json_t		*h;
-	double		 v;
-	size_t		 i, k;
-
-	labels[0] = "host";
-	labels[2] = NULL;
-	prom_family(p, "dataflow_host_runs_started_total", PROM_COUNTER,
-	    "Runs started on the host.");
-	json_array_foreach(hosts, i, h) {
-		labels[1] = json_string_value(json_object_get(h, "host"));
-		if (listing_number(h, "runs", &v))
-			prom_sample(p, NULL, labels, v);
-	}
-	prom_family(p, "dataflow_host_runs_total", PROM_COUNTER,
-	    "Runs that ended on the host, by final status.");
-	labels[2] = "status";
-	labels[4] = NULL;
-	json_array_foreach(hosts, i, h) {
-		labels[1] = json_string_value(json_object_get(h, "host"));
-		for (k = 0; k < sizeof(listing_statuses) /
-		    sizeof(listing_statuses[0]); k++) {
-			labels[3] = listing_statuses[k];
-			if (listing_number(h, listing_statuses[k], &v))
-				prom_sample(p, NULL, labels, v);
-		}
-	}
-	labels[2] = NULL;
-	prom_family(p, "dataflow_host_running_runs", PROM_GAUGE,
-	    "Runs in progress on the host (their lease held).");
-	json_array_foreach(hosts, i, h) {
-		labels[1] = json_string_value(json_object_get(h, "host"));
-		if (listing_number(h, "running", &v))
-			prom_sample(p, NULL, labels, v);
-	}
-	prom_family(p, "dataflow_host_last_seen_timestamp_seconds",
-	    PROM_GAUGE, "When a run on the host last started, renewed its "
-	    "lease or ended.");
-	json_array_foreach(hosts, i, h) {
-		labels[1] = json_string_value(json_object_get(h, "host"));
-		if (listing_number(h, "last_seen", &v))
-			prom_sample(p, NULL, labels, v);
-	}
-}
-
-/* Return the exposition of df_metrics' document (caller frees), or NULL
- * with *errp set. */
-static char *
-listing_exposition(const char *doc, long window, char **errp)
-{
-	struct prom	*p;
-	json_t		*o, *jobs, *hosts;
-	char		*text;
-
-	o = json_loads(doc, 0, NULL);
-	jobs = json_object_get(o, "jobs");
-	hosts = json_object_get(o, "hosts");
-	if (!json_is_array(jobs) || !json_is_array(hosts)) {
-		json_decref(o);
-		*errp = xstrdup("the database returned no metrics document");
-		return NULL;
-	}
-	p = prom_new();
-	listing_metrics_jobs(p, jobs, window);
-	listing_metrics_hosts(p, hosts);
-	text = prom_finish(p, errp);
-	prom_free(p);
-	json_decref(o);
-	return text;
-}
 
 int
 listing_metrics_text(struct db *db, long window_secs, char **text,
@@ -976,7 +796,7 @@ listing_metrics_text(struct db *db, long window_secs, char **text,
 		db_result_free(r);
 		return listing_bad(e, "no result");
 	}
-	*text = listing_exposition(db_value(r, 0, 0), window_secs, &errmsg);
+	*text = exposition_text(db_value(r, 0, 0), window_secs, &errmsg);
 	db_result_free(r);
 	if (*text == NULL) {
 		listing_bad(e, errmsg);

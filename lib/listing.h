@@ -157,9 +157,9 @@ int		 listing_graph_json(struct db *db, const char *jobid,
 		    long lag_secs, char **json, struct db_error *e);
 
 /*
- * The Prometheus exposition of every job's and host's state (df_metrics),
- * durations summarised over the last window_secs: the text of dataflow
- * metrics and of /metrics.
+ * The Prometheus exposition (exposition_text) of every job's and host's
+ * state (df_metrics), durations summarised over the last window_secs: the
+ * text of dataflow metrics and of /metrics.
  */
 int		 listing_metrics_text(struct db *db, long window_secs,
 		    char **text, struct db_error *e);
