@@ -12,44 +12,13 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "listing.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "table.h"
 
 /* Entries listed when --limit is not given. */
 #define AUDIT_LIMIT	50
-
-/*
- * An apply names the objects it changed only in its detail. Its secrets
- * are masked when written; df_masked_plan masks rows written before.
- */
-static const char audit_sql[] =
-    "SELECT a.audit_id, to_json(a.at) #>> '{}' AS at, "
-    "extract(epoch FROM a.at)::bigint AS at_epoch, a.who, a.host, "
-    "a.action, a.jobid, a.datasetid, a.dataid, CASE WHEN a.action = "
-    "'apply' THEN df_masked_plan(a.detail) ELSE a.detail END::text "
-    "AS detail, "
-    "a.reason FROM audit a "
-    "WHERE ($1::text IS NULL OR a.jobid = $1 OR (a.action = 'apply' "
-    "AND a.detail @> jsonb_build_array(jsonb_build_object('kind', 'job', "
-    "'id', $1::text)))) "
-    "AND ($2::text IS NULL OR a.datasetid = $2 OR (a.action = 'apply' "
-    "AND a.detail @> jsonb_build_array(jsonb_build_object('kind', "
-    "'dataset', 'id', $2::text)))) "
-    "AND ($3::text IS NULL OR a.dataid = $3) "
-    "AND ($4::text IS NULL OR a.action = $4) "
-    "ORDER BY a.audit_id DESC LIMIT $5::bigint";
-
-/* Jobs and datasets that ever existed: their trail outlives them. */
-static const char job_known_sql[] = "SELECT 1 FROM job WHERE jobid = $1";
-static const char dataset_known_sql[] =
-    "SELECT 1 FROM dataset WHERE datasetid = $1";
-
-static const char *
-col(const struct db_result *r, int i, const char *name)
-{
-	return db_value(r, i, db_colnum(r, name));
-}
 
 /* Verb of a plan action for a sentence: "added", "updated"... */
 static const char *
@@ -141,71 +110,25 @@ audit_table(const struct db_result *r)
 	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
 	table_align(t, 0, TABLE_RIGHT);
 	for (i = 0; i < db_rows(r); i++) {
-		table_add(t, col(r, i, "audit_id"));
-		table_add(t, cmd_time(col(r, i, "at_epoch"), buf,
+		table_add(t, db_col(r, i, "audit_id"));
+		table_add(t, cmd_time(db_col(r, i, "at_epoch"), buf,
 		    sizeof(buf)));
-		table_add(t, col(r, i, "who"));
-		table_add(t, col(r, i, "action"));
-		if ((v = col(r, i, "jobid")) != NULL)
+		table_add(t, db_col(r, i, "who"));
+		table_add(t, db_col(r, i, "action"));
+		if ((v = db_col(r, i, "jobid")) != NULL)
 			table_addf(t, "job %s", v);
-		else if ((v = col(r, i, "datasetid")) != NULL)
+		else if ((v = db_col(r, i, "datasetid")) != NULL)
 			table_addf(t, "dataset %s", v);
 		else
 			table_add(t, NULL);
-		table_add(t, col(r, i, "dataid"));
-		what = audit_what(col(r, i, "action"), col(r, i, "detail"));
+		table_add(t, db_col(r, i, "dataid"));
+		what = audit_what(db_col(r, i, "action"), db_col(r, i,
+		    "detail"));
 		table_add(t, what);
 		free(what);
-		table_add(t, col(r, i, "reason"));
+		table_add(t, db_col(r, i, "reason"));
 	}
 	cmd_table_print(t);
-}
-
-static json_t *
-audit_json(const struct db_result *r)
-{
-	json_t	*a = json_array(), *o;
-	int	 i;
-
-	for (i = 0; i < db_rows(r); i++) {
-		o = json_object();
-		json_object_set_new(o, "audit_id", cmd_json_int(col(r, i,
-		    "audit_id")));
-		json_object_set_new(o, "at", cmd_json_str(col(r, i, "at")));
-		json_object_set_new(o, "who", cmd_json_str(col(r, i, "who")));
-		json_object_set_new(o, "host", cmd_json_str(col(r, i,
-		    "host")));
-		json_object_set_new(o, "action", cmd_json_str(col(r, i,
-		    "action")));
-		json_object_set_new(o, "jobid", cmd_json_str(col(r, i,
-		    "jobid")));
-		json_object_set_new(o, "datasetid", cmd_json_str(col(r, i,
-		    "datasetid")));
-		json_object_set_new(o, "dataid", cmd_json_str(col(r, i,
-		    "dataid")));
-		json_object_set_new(o, "reason", cmd_json_str(col(r, i,
-		    "reason")));
-		json_object_set_new(o, "detail", cmd_json_parse(col(r, i,
-		    "detail")));
-		json_array_append_new(a, o);
-	}
-	return json_pack("{s:o}", "entries", a);
-}
-
-/* Return 1 if the query with id finds a row, 0 if not, -1 on error. */
-static int
-audit_known(struct db *db, const char *sql, const char *id,
-    struct db_error *e)
-{
-	struct db_result	*r;
-	const char		*p[1] = { id };
-	int			 found;
-
-	if ((r = db_query(db, sql, 1, p, e)) == NULL)
-		return -1;
-	found = db_rows(r) > 0;
-	db_result_free(r);
-	return found;
 }
 
 static int
@@ -225,28 +148,26 @@ cmd_audit_exec(struct global_opts *g, int argc, char **argv)
 	struct db		*db = NULL;
 	struct db_error		 e = { 0 };
 	struct db_result	*r = NULL;
-	const char		*p[5], *jobid = NULL, *dataset = NULL;
-	const char		*dataid = NULL, *action = NULL;
-	char			 limbuf[24];
-	long			 limit = AUDIT_LIMIT;
-	int			 ch, k, status;
+	struct listing_audit	 f = { .limit = AUDIT_LIMIT };
+	char			*json;
+	int			 ch, status;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_JOB:
-			jobid = optarg;
+			f.jobid = optarg;
 			break;
 		case OPT_DATASET:
-			dataset = optarg;
+			f.datasetid = optarg;
 			break;
 		case OPT_DATAID:
-			dataid = optarg;
+			f.dataid = optarg;
 			break;
 		case OPT_ACTION:
-			action = optarg;
+			f.action = optarg;
 			break;
 		case OPT_LIMIT:
-			if (cmd_parse_limit(optarg, &limit) == -1)
+			if (cmd_parse_limit(optarg, &f.limit) == -1)
 				return cmd_usage(&cmd_audit_entry);
 			break;
 		default:
@@ -255,50 +176,30 @@ cmd_audit_exec(struct global_opts *g, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage(&cmd_audit_entry);
-	if ((jobid != NULL && !ident_valid(jobid)) ||
-	    (dataset != NULL && !ident_valid(dataset))) {
-		warnx("\"%s\" is not a valid id", jobid != NULL &&
-		    !ident_valid(jobid) ? jobid : dataset);
+	if ((f.jobid != NULL && !ident_valid(f.jobid)) ||
+	    (f.datasetid != NULL && !ident_valid(f.datasetid))) {
+		warnx("\"%s\" is not a valid id", f.jobid != NULL &&
+		    !ident_valid(f.jobid) ? f.jobid : f.datasetid);
 		return EXIT_USAGE;
 	}
-	if (dataid != NULL && !dataid_valid(dataid)) {
-		warnx("\"%s\" is not a valid dataid", dataid);
+	if (f.dataid != NULL && !dataid_valid(f.dataid)) {
+		warnx("\"%s\" is not a valid dataid", f.dataid);
 		return EXIT_USAGE;
 	}
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
-	if (jobid != NULL) {
-		if ((k = audit_known(db, job_known_sql, jobid, &e)) == -1)
-			goto dberr;
-		if (k == 0) {
-			warnx("unknown job \"%s\"", jobid);
-			status = EXIT_CONFIG;
-			goto out;
-		}
+	if (g->json) {
+		status = listing_audit_json(db, &f, &json, &e);
+		status = cmd_print_json("read the audit trail", status, json,
+		    &e);
+		goto out;
 	}
-	if (dataset != NULL) {
-		if ((k = audit_known(db, dataset_known_sql, dataset,
-		    &e)) == -1)
-			goto dberr;
-		if (k == 0) {
-			warnx("unknown dataset \"%s\"", dataset);
-			status = EXIT_CONFIG;
-			goto out;
-		}
+	if (listing_audit(db, &f, &r, &e) == -1) {
+		status = cmd_db_fail("read the audit trail", &e);
+		goto out;
 	}
-	snprintf(limbuf, sizeof(limbuf), "%ld", limit);
-	p[0] = jobid;
-	p[1] = dataset;
-	p[2] = dataid;
-	p[3] = action;
-	p[4] = limit > 0 ? limbuf : NULL;
-	if ((r = db_query(db, audit_sql, 5, p, &e)) == NULL)
-		goto dberr;
 	status = EXIT_OK;
-	cmd_print_rows(g, r, audit_json, audit_table, "no audit entries");
-	goto out;
-dberr:
-	status = cmd_db_fail("read the audit trail", &e);
+	cmd_print_rows(r, audit_table, "no audit entries");
 out:
 	db_result_free(r);
 	db_error_clear(&e);

@@ -12,14 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "dataflow.h"
 #include "db.h"
 #include "duration.h"
 #include "exitcodes.h"
 #include "fileio.h"
 #include "ids.h"
+#include "listing.h"
 #include "process.h"
 #include "settings.h"
 #include "spawn.h"
@@ -27,12 +26,6 @@
 #include "xmalloc.h"
 
 #define GRAPH_LAG	86400	/* a pending partition older is lagging */
-
-/* df_graph (sql/observe.sql): nodes, then edges. */
-static const char graph_sql[] =
-    "SELECT g.kind, g.name, g.peer, g.itemtype, g.state, g.paused, "
-    "g.claimable, g.running, g.failed, g.lag_secs, g.last_status, "
-    "g.producer FROM df_graph($1, $2::double precision) g";
 
 /* A job's state (df_graph), its fill colour, and what the colour means. */
 static const struct graph_colour {
@@ -50,12 +43,6 @@ static const struct graph_colour {
 
 /* The output formats: DOT itself, or what dot -T makes of it. */
 static const char *const graph_formats[] = { "dot", "svg", "png", "pdf" };
-
-static const char *
-col(const struct db_result *r, int i, const char *name)
-{
-	return db_value(r, i, db_colnum(r, name));
-}
 
 static bool
 is(const char *v, const char *want)
@@ -101,36 +88,37 @@ graph_colour(const char *state)
 static void
 graph_job(struct strbuf *sb, const struct db_result *r, int i)
 {
-	const struct graph_colour	*c = graph_colour(col(r, i, "state"));
+	const struct graph_colour	*c;
 	const char			*v;
 	char				 buf[32];
 
+	c = graph_colour(db_col(r, i, "state"));
 	strbuf_addc(sb, '\t');
-	graph_id(sb, 'j', col(r, i, "name"));
+	graph_id(sb, 'j', db_col(r, i, "name"));
 	strbuf_add(sb, " [shape=box, style=\"rounded,filled\", label=\"");
-	graph_quote(sb, col(r, i, "name"));
+	graph_quote(sb, db_col(r, i, "name"));
 	strbuf_addf(sb, "\\n%s: %s claimable, %s running, %s failed",
-	    col(r, i, "state"), col(r, i, "claimable"), col(r, i, "running"),
-	    col(r, i, "failed"));
-	if ((v = col(r, i, "lag_secs")) != NULL)
+	    db_col(r, i, "state"), db_col(r, i, "claimable"),
+	    db_col(r, i, "running"), db_col(r, i, "failed"));
+	if ((v = db_col(r, i, "lag_secs")) != NULL)
 		strbuf_addf(sb, "\\nlag %s", cmd_duration(v, buf,
 		    sizeof(buf)));
 	strbuf_addf(sb, "\", fillcolor=\"%s\", color=\"%s\", tooltip=\"",
 	    c->fill, c->border);
-	graph_quote(sb, col(r, i, "name"));
-	strbuf_addf(sb, ": %s\"];\n", col(r, i, "state"));
+	graph_quote(sb, db_col(r, i, "name"));
+	strbuf_addf(sb, ": %s\"];\n", db_col(r, i, "state"));
 }
 
 static void
 graph_dataset(struct strbuf *sb, const struct db_result *r, int i)
 {
 	strbuf_addc(sb, '\t');
-	graph_id(sb, 'd', col(r, i, "name"));
+	graph_id(sb, 'd', db_col(r, i, "name"));
 	strbuf_add(sb, " [shape=ellipse, label=\"");
-	graph_quote(sb, col(r, i, "name"));
+	graph_quote(sb, db_col(r, i, "name"));
 	strbuf_addc(sb, '"');
 	/* Produced outside dataflow: marked READY by "dataflow ready". */
-	if (col(r, i, "producer") == NULL)
+	if (db_col(r, i, "producer") == NULL)
 		strbuf_add(sb, ", style=dashed");
 	strbuf_add(sb, "];\n");
 }
@@ -139,14 +127,14 @@ static void
 graph_edge(struct strbuf *sb, const struct db_result *r, int i)
 {
 	strbuf_addc(sb, '\t');
-	if (is(col(r, i, "itemtype"), "IN")) {
-		graph_id(sb, 'd', col(r, i, "peer"));
+	if (is(db_col(r, i, "itemtype"), "IN")) {
+		graph_id(sb, 'd', db_col(r, i, "peer"));
 		strbuf_add(sb, " -> ");
-		graph_id(sb, 'j', col(r, i, "name"));
+		graph_id(sb, 'j', db_col(r, i, "name"));
 	} else {
-		graph_id(sb, 'j', col(r, i, "name"));
+		graph_id(sb, 'j', db_col(r, i, "name"));
 		strbuf_add(sb, " -> ");
-		graph_id(sb, 'd', col(r, i, "peer"));
+		graph_id(sb, 'd', db_col(r, i, "peer"));
 	}
 	strbuf_add(sb, ";\n");
 }
@@ -170,71 +158,15 @@ graph_dot(const struct db_result *r)
 	    "\tnode [fontname=\"Helvetica\", fontsize=10];\n"
 	    "\tedge [color=\"#606060\"];\n");
 	for (i = 0; i < db_rows(r); i++) {
-		if (is(col(r, i, "kind"), "dataset"))
+		if (is(db_col(r, i, "kind"), "dataset"))
 			graph_dataset(&sb, r, i);
-		else if (is(col(r, i, "kind"), "job"))
+		else if (is(db_col(r, i, "kind"), "job"))
 			graph_job(&sb, r, i);
 		else
 			graph_edge(&sb, r, i);
 	}
 	strbuf_add(&sb, "}\n");
 	return strbuf_detach(&sb);
-}
-
-static json_t *
-graph_json(const struct db_result *r)
-{
-	json_t		*nodes = json_array(), *edges = json_array(), *o;
-	const char	*kind, *name;
-	char		*id;
-	int		 i;
-
-	for (i = 0; i < db_rows(r); i++) {
-		kind = col(r, i, "kind");
-		name = col(r, i, "name");
-		o = json_object();
-		if (is(kind, "edge")) {
-			if (is(col(r, i, "itemtype"), "IN")) {
-				json_object_set_new(o, "from", json_sprintf(
-				    "d:%s", col(r, i, "peer")));
-				json_object_set_new(o, "to", json_sprintf(
-				    "j:%s", name));
-			} else {
-				json_object_set_new(o, "from", json_sprintf(
-				    "j:%s", name));
-				json_object_set_new(o, "to", json_sprintf(
-				    "d:%s", col(r, i, "peer")));
-			}
-			json_array_append_new(edges, o);
-			continue;
-		}
-		id = xasprintf("%c:%s", is(kind, "job") ? 'j' : 'd', name);
-		json_object_set_new(o, "id", json_string(id));
-		free(id);
-		json_object_set_new(o, "kind", json_string(kind));
-		json_object_set_new(o, "name", json_string(name));
-		if (is(kind, "dataset")) {
-			json_object_set_new(o, "producer", cmd_json_str(col(r,
-			    i, "producer")));
-		} else {
-			json_object_set_new(o, "state", cmd_json_str(col(r, i,
-			    "state")));
-			json_object_set_new(o, "paused", cmd_json_bool(col(r,
-			    i, "paused")));
-			json_object_set_new(o, "claimable", cmd_json_int(col(r,
-			    i, "claimable")));
-			json_object_set_new(o, "running", cmd_json_int(col(r,
-			    i, "running")));
-			json_object_set_new(o, "failed", cmd_json_int(col(r, i,
-			    "failed")));
-			json_object_set_new(o, "lag_secs", cmd_json_real(col(r,
-			    i, "lag_secs")));
-			json_object_set_new(o, "last_status", cmd_json_str(
-			    col(r, i, "last_status")));
-		}
-		json_array_append_new(nodes, o);
-	}
-	return json_pack("{s:o, s:o}", "nodes", nodes, "edges", edges);
 }
 
 /*
@@ -313,12 +245,12 @@ cmd_graph_exec(struct global_opts *g, int argc, char **argv)
 	struct db		*db = NULL;
 	struct db_error		 e = { 0 };
 	struct db_result	*r = NULL;
-	const char		*p[2], *jobid = NULL, *format = "dot";
-	char			 lagbuf[24], *dot = NULL, *errmsg = NULL;
+	const char		*jobid = NULL, *format = "dot";
+	char			*dot = NULL, *errmsg = NULL, *json;
 	char			*dotpath = NULL;
 	long			 lag = GRAPH_LAG;
 	size_t			 k;
-	int			 ch, i, status;
+	int			 ch, status;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -367,34 +299,21 @@ cmd_graph_exec(struct global_opts *g, int argc, char **argv)
 		free(dotpath);
 		return status;
 	}
-	snprintf(lagbuf, sizeof(lagbuf), "%ld", lag);
-	p[0] = jobid;
-	p[1] = lagbuf;
-	if ((r = db_query(db, graph_sql, 2, p, &e)) == NULL) {
+	if (g->json) {
+		status = listing_graph_json(db, jobid, lag, &json, &e);
+		status = cmd_print_json("read the graph", status, json, &e);
+		goto out;
+	}
+	if (listing_graph(db, jobid, lag, &r, &e) == -1) {
 		status = cmd_db_fail("read the graph", &e);
 		goto out;
 	}
-	if (jobid != NULL) {
-		for (i = 0; i < db_rows(r); i++)
-			if (is(col(r, i, "kind"), "job") &&
-			    is(col(r, i, "name"), jobid))
-				break;
-		if (i == db_rows(r)) {
-			warnx("unknown job \"%s\"", jobid);
-			status = EXIT_CONFIG;
-			goto out;
-		}
-	}
-	status = EXIT_OK;
-	if (g->json)
-		cmd_json_print(graph_json(r));
-	else {
-		dot = graph_dot(r);
-		if (k == 0)
-			fputs(dot, stdout);
-		else
-			status = graph_render(dotpath, dot, format);
-	}
+	dot = graph_dot(r);
+	if (k == 0) {
+		fputs(dot, stdout);
+		status = EXIT_OK;
+	} else
+		status = graph_render(dotpath, dot, format);
 out:
 	free(dotpath);
 	free(dot);

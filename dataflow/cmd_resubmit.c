@@ -29,16 +29,10 @@ static const char resubmit_sql[] =
 static const char pause_sql[] =
     "SELECT df_set_paused($1, $2::boolean, $3, $4)";
 
-static const char *
-col(const struct db_result *r, int i, const char *name)
-{
-	return db_value(r, i, db_colnum(r, name));
-}
-
 static bool
 refused(const struct db_result *r, int i)
 {
-	return strcmp(col(r, i, "action"), "refused") == 0;
+	return strcmp(db_col(r, i, "action"), "refused") == 0;
 }
 
 static int
@@ -60,25 +54,25 @@ resubmit_json(const struct db_result *r, bool dry_run, const char *reason,
 
 	for (i = 0; i < db_rows(r); i++) {
 		o = json_object();
-		json_object_set_new(o, "jobid", cmd_json_str(col(r, i,
+		json_object_set_new(o, "jobid", cmd_json_str(db_col(r, i,
 		    "jobid")));
-		json_object_set_new(o, "dataid", cmd_json_str(col(r, i,
+		json_object_set_new(o, "dataid", cmd_json_str(db_col(r, i,
 		    "dataid")));
-		json_object_set_new(o, "depth", cmd_json_int(col(r, i,
+		json_object_set_new(o, "depth", cmd_json_int(db_col(r, i,
 		    "depth")));
-		json_object_set_new(o, "action", cmd_json_str(col(r, i,
+		json_object_set_new(o, "action", cmd_json_str(db_col(r, i,
 		    "action")));
-		json_object_set_new(o, "old_state", cmd_json_str(col(r, i,
+		json_object_set_new(o, "old_state", cmd_json_str(db_col(r, i,
 		    "old_state")));
-		json_object_set_new(o, "new_state", cmd_json_str(col(r, i,
+		json_object_set_new(o, "new_state", cmd_json_str(db_col(r, i,
 		    "new_state")));
-		json_object_set_new(o, "run_id", cmd_json_int(col(r, i,
+		json_object_set_new(o, "run_id", cmd_json_int(db_col(r, i,
 		    "run_id")));
-		json_object_set_new(o, "host", cmd_json_str(col(r, i,
+		json_object_set_new(o, "host", cmd_json_str(db_col(r, i,
 		    "host")));
-		json_object_set_new(o, "since", cmd_json_str(col(r, i,
+		json_object_set_new(o, "since", cmd_json_str(db_col(r, i,
 		    "since")));
-		json_object_set_new(o, "outputs", cmd_json_parse(col(r, i,
+		json_object_set_new(o, "outputs", cmd_json_parse(db_col(r, i,
 		    "outputs")));
 		json_array_append_new(a, o);
 	}
@@ -96,7 +90,7 @@ resubmit_json(const struct db_result *r, bool dry_run, const char *reason,
 static char *
 resubmit_outputs(const struct db_result *r, int i)
 {
-	json_t	*a = cmd_json_parse(col(r, i, "outputs")), *v;
+	json_t	*a = cmd_json_parse(db_col(r, i, "outputs")), *v;
 	char	*s = NULL, *n;
 	size_t	 k;
 
@@ -128,21 +122,21 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 			table_add(t, dry_run ? "would refuse" : "refused");
 		else
 			table_add(t, dry_run ? "would resubmit" : "resubmit");
-		table_add(t, col(r, i, "jobid"));
-		table_add(t, col(r, i, "dataid"));
-		table_add(t, col(r, i, "old_state") != NULL ?
-		    col(r, i, "old_state") : "(none)");
-		table_add(t, col(r, i, "new_state"));
+		table_add(t, db_col(r, i, "jobid"));
+		table_add(t, db_col(r, i, "dataid"));
+		table_add(t, db_col(r, i, "old_state") != NULL ?
+		    db_col(r, i, "old_state") : "(none)");
+		table_add(t, db_col(r, i, "new_state"));
 		outs = resubmit_outputs(r, i);
 		table_add(t, outs);
 		free(outs);
 		if (refused(r, i))
 			table_addf(t, "running: held by run %s on host %s "
-			    "since %s", col(r, i, "run_id"), col(r, i, "host"),
-			    col(r, i, "since"));
-		else if (strcmp(col(r, i, "depth"), "0") != 0)
+			    "since %s", db_col(r, i, "run_id"),
+			    db_col(r, i, "host"), db_col(r, i, "since"));
+		else if (strcmp(db_col(r, i, "depth"), "0") != 0)
 			table_addf(t, "downstream of %s (depth %s)", req,
-			    col(r, i, "depth"));
+			    db_col(r, i, "depth"));
 		else
 			table_add(t, "");
 	}

@@ -74,13 +74,12 @@ struct json_t;
  * unreachable database, 1 otherwise.
  */
 int		 cmd_db_fail(const char *what, const struct db_error *e);
-/* Print o on stdout as indented JSON and release it. */
+/* Print o on stdout as the listings' documents are (listing_json_text)
+ * and release it. */
 void		 cmd_json_print(struct json_t *o);
 /* Return a new JSON value from an SQL text value (NULL: JSON null). */
 struct json_t	*cmd_json_str(const char *v);
 struct json_t	*cmd_json_int(const char *v);
-struct json_t	*cmd_json_real(const char *v);
-struct json_t	*cmd_json_bool(const char *v);
 /* ... from a json/jsonb text value (NULL or invalid: JSON null). */
 struct json_t	*cmd_json_parse(const char *v);
 /*
@@ -99,14 +98,19 @@ const char	*cmd_duration(const char *secs, char *buf, size_t len);
 struct table;
 void		 cmd_table_print(struct table *t);
 /*
- * Print the rows of a listing: with --json, what json(r) makes; else
- * empty (a line saying there is nothing) when r has no rows, or table(r).
+ * Print the rows of a listing: a line saying there is nothing (empty)
+ * when r has no rows, else table(r).
  */
 struct db_result;
-void		 cmd_print_rows(const struct global_opts *g,
-		    const struct db_result *r,
-		    struct json_t *(*json)(const struct db_result *),
+void		 cmd_print_rows(const struct db_result *r,
 		    void (*table)(const struct db_result *), const char *empty);
+/*
+ * Print a listing's JSON document (lib/listing.h), which rc (0 or -1)
+ * says was made, and free it; return EXIT_OK, or after rc -1 print "could
+ * not WHAT: ..." and return the exit status of cmd_db_fail, and clear e.
+ */
+int		 cmd_print_json(const char *what, int rc, char *json,
+		    struct db_error *e);
 
 /*
  * The partitions that ready and resubmit are given: DATAID arguments and a

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "listing.h"
 #include "range.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -39,9 +40,11 @@ cmd_db_fail(const char *what, const struct db_error *e)
 void
 cmd_json_print(json_t *o)
 {
-	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(12));
-	fputc('\n', stdout);
+	char	*text = listing_json_text(o);
+
+	if (text != NULL)
+		fputs(text, stdout);
+	free(text);
 	json_decref(o);
 }
 
@@ -58,32 +61,9 @@ cmd_json_int(const char *v)
 }
 
 json_t *
-cmd_json_real(const char *v)
-{
-	double	 d;
-
-	if (v == NULL)
-		return json_null();
-	/* Milliseconds are enough for durations and lags. */
-	d = strtod(v, NULL) * 1000;
-	d = (double)(long long)(d < 0 ? d - 0.5 : d + 0.5);
-	return json_real(d / 1000);
-}
-
-json_t *
-cmd_json_bool(const char *v)
-{
-	return v != NULL ? json_boolean(strcmp(v, "t") == 0) : json_null();
-}
-
-json_t *
 cmd_json_parse(const char *v)
 {
-	json_t	*o;
-
-	if (v == NULL || (o = json_loads(v, JSON_DECODE_ANY, NULL)) == NULL)
-		return json_null();
-	return o;
+	return listing_json_value(v);
 }
 
 int
@@ -126,16 +106,28 @@ cmd_table_print(struct table *t)
 }
 
 void
-cmd_print_rows(const struct global_opts *g, const struct db_result *r,
-    json_t *(*json)(const struct db_result *),
+cmd_print_rows(const struct db_result *r,
     void (*table)(const struct db_result *), const char *empty)
 {
-	if (g->json)
-		cmd_json_print(json(r));
-	else if (db_rows(r) == 0)
+	if (db_rows(r) == 0)
 		printf("%s\n", empty);
 	else
 		table(r);
+}
+
+int
+cmd_print_json(const char *what, int rc, char *json, struct db_error *e)
+{
+	int	 status;
+
+	if (rc == -1) {
+		status = cmd_db_fail(what, e);
+		db_error_clear(e);
+		return status;
+	}
+	fputs(json, stdout);
+	free(json);
+	return EXIT_OK;
 }
 
 int

@@ -649,6 +649,12 @@ db_value(const struct db_result *r, int row, int col)
 	return PQgetvalue(r->res, row, col);
 }
 
+const char *
+db_col(const struct db_result *r, int row, const char *name)
+{
+	return db_value(r, row, db_colnum(r, name));
+}
+
 long long
 db_int(const struct db_result *r, int row, int col, long long dflt)
 {

@@ -128,6 +128,10 @@ long long		 db_int(const struct db_result *r, int row, int col,
 			    long long dflt);
 /* Return the column number of name in r, or -1. */
 int			 db_colnum(const struct db_result *r, const char *name);
+/* Return the value of column name in row of r, owned by r, or NULL if SQL
+ * NULL or no such row or column. */
+const char		*db_col(const struct db_result *r, int row,
+			    const char *name);
 /* Free r; NULL is a no-op. */
 void			 db_result_free(struct db_result *r);
 
