@@ -60,7 +60,8 @@ struct db	*cmd_connect(const struct global_opts *g, struct settings **sp,
  * with xfree_strv.
  */
 char		**cmd_env_allow(const struct global_opts *g);
-/* Return who is acting, for the audit trail ("user@host"); caller frees. */
+/* Return who is acting, for the audit trail (actor_name: "user@host");
+ * caller frees. */
 char		*cmd_actor(void);
 
 /* Output helpers of the operations subcommands (output.c). */

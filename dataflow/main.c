@@ -2,21 +2,20 @@
  * partitions, status and reruns. Subcommands are declared as a table. */
 #include <err.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "actor.h"
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
 #include "harden.h"
+#include "open.h"
 #include "passkey.h"
 #include "properties.h"
-#include "secrets.h"
 #include "settings.h"
-#include "xmalloc.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -93,64 +92,36 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+/* Warnings of opening (a properties file others can read) are said. */
+static void
+cmd_open_report(void *arg, enum report_level level, const char *msg)
+{
+	(void)arg;
+	if (level == REPORT_WARN)
+		warnx("%s", msg);
+}
+
 struct db *
 cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 {
-	struct properties	*props;
-	struct settings		*s;
+	struct open_opts	 oo;
 	struct db		*db;
-	struct db_error		 e = { 0 };
-	struct secrets		 sec;
-	char			*path, *errmsg = NULL, *password = NULL;
+	char			*errmsg = NULL;
 
-	*sp = NULL;
-	*status = EXIT_CONFIG;
-	if ((path = properties_find(g->config, &errmsg)) == NULL)
-		goto fail;
-	props = properties_load(path, &errmsg);
-	free(path);
-	if (props == NULL)
-		goto fail;
-	/* A file others can read the password in: say so. */
-	if ((errmsg = properties_check_mode(props)) != NULL) {
+	memset(&oo, 0, sizeof(oo));
+	oo.config = g->config;
+	oo.passkey_file = g->passkey_file;
+	oo.passkey = OPEN_PASSKEY_NEEDED;
+	oo.appname = "dataflow";
+	oo.db_flags = DB_SEARCH_PATH;
+	oo.report.fn = cmd_open_report;
+	if ((*status = open_database(&oo, NULL, sp, &db, &errmsg)) !=
+	    EXIT_OK) {
 		warnx("%s", errmsg);
 		free(errmsg);
-		errmsg = NULL;
-	}
-	s = settings_from_properties(props, &errmsg);
-	properties_free(props);
-	if (s == NULL)
-		goto fail;
-	if (s->encrypted != NULL) {
-		if (secrets_open(&sec, g->passkey_file, true, &errmsg) == -1) {
-			settings_free(s);
-			goto fail;
-		}
-		if (secrets_db_password(&sec, s, &password, &errmsg) == -1) {
-			secrets_close(&sec);
-			settings_free(s);
-			goto fail;
-		}
-		secrets_close(&sec);
-	} else if (s->password != NULL)
-		password = xstrdup(s->password);
-	db = db_connect(s, password, "dataflow", DB_SEARCH_PATH, &e);
-	xfreezero_str(password);
-	if (db == NULL) {
-		warnx("could not connect to the dataflow database: %s",
-		    e.message);
-		*status = db_error_exit(&e);
-		db_error_clear(&e);
-		settings_free(s);
 		return NULL;
 	}
-	*sp = s;
-	*status = EXIT_OK;
 	return db;
-fail:
-	warnx("%s", errmsg);
-	free(errmsg);
-	return NULL;
 }
 
 char **
@@ -177,15 +148,7 @@ cmd_env_allow(const struct global_opts *g)
 char *
 cmd_actor(void)
 {
-	struct passwd	*pw = getpwuid(geteuid());
-	char		 host[256];
-
-	if (gethostname(host, sizeof(host)) == -1)
-		strlcpy(host, "unknown", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	if (pw != NULL)
-		return xasprintf("%s@%s", pw->pw_name, host);
-	return xasprintf("%u@%s", (unsigned)geteuid(), host);
+	return actor_name();
 }
 
 /*

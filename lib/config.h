@@ -26,6 +26,9 @@ struct cfg_kv {
 #define CFG_NATTRS	6
 extern const char *const cfg_attr_names[CFG_NATTRS];
 /* hostname, database, schemaname, tablename, username, encryptedpass */
+/* The index in cfg_attr_names (and attrs) of the dataset's password, as
+ * cryptor encrypted it. */
+#define CFG_ATTR_ENCRYPTEDPASS	5
 
 struct cfg_dataset {
 	char		*id;
