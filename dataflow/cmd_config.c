@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "catalog.h"
 #include "config.h"
 #include "dataflow.h"
@@ -158,7 +159,7 @@ cmd_apply_exec(struct global_opts *g, int argc, char **argv)
 		return EXIT_CONFIG;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
-	actor = cmd_actor();
+	actor = actor_name();
 	u.want = want;
 	u.mode = ap.dry_run ? CATALOG_PLAN : CATALOG_COMMIT;
 	u.actor = actor;

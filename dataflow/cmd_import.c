@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "config.h"
 #include "dataflow.h"
 #include "db.h"
@@ -378,7 +379,7 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	if ((status = import_read(g, argv[optind], schema, o)) != EXIT_OK ||
 	    (db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
-	actor = cmd_actor();
+	actor = actor_name();
 	if (odf_apply(o, db, actor, dry_run, &plan, &e) == -1) {
 		status = cmd_db_fail("import (nothing changed)", &e);
 		goto out;

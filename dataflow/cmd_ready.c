@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "config.h"
 #include "dataflow.h"
 #include "db.h"
@@ -85,7 +86,7 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	}
 	db_result_free(r);
 	array = db_text_array((const char *const *)ids, nids);
-	actor = cmd_actor();
+	actor = actor_name();
 	p[1] = array;
 	p[2] = actor;
 	if ((r = db_query(db, mark_ready_sql, 3, p, &e)) == NULL)

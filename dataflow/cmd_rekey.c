@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "catalog.h"
 #include "credential.h"
 #include "dataflow.h"
@@ -191,7 +192,7 @@ cmd_rekey_exec(struct global_opts *g, int argc, char **argv)
 			goto fail;
 		}
 	}
-	actor = cmd_actor();
+	actor = actor_name();
 	{
 		json_t *o = json_pack("{s:i, s:s, s:i}", "secrets",
 		    db_rows(r), "format", credential_format_name(format),

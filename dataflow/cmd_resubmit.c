@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -225,7 +226,7 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	in_tx = true;
-	actor = cmd_actor();
+	actor = actor_name();
 	array = db_text_array((const char *const *)ids, nids);
 	p[0] = jobid;
 	p[1] = array;
@@ -319,7 +320,7 @@ pause_exec(const struct cmd_entry *entry, bool pause, struct global_opts *g,
 		return EXIT_USAGE;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
-	actor = cmd_actor();
+	actor = actor_name();
 	p[0] = jobid;
 	p[1] = pause ? "true" : "false";
 	p[2] = actor;

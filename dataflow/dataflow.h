@@ -60,9 +60,6 @@ struct db	*cmd_connect(const struct global_opts *g, struct settings **sp,
  * with xfree_strv.
  */
 char		**cmd_env_allow(const struct global_opts *g);
-/* Return who is acting, for the audit trail (actor_name: "user@host");
- * caller frees. */
-char		*cmd_actor(void);
 
 /* Output helpers of the operations subcommands (output.c). */
 struct db_error;

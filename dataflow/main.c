@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "actor.h"
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -143,12 +142,6 @@ cmd_env_allow(const struct global_opts *g)
 	}
 	properties_free(props);
 	return allow;
-}
-
-char *
-cmd_actor(void)
-{
-	return actor_name();
 }
 
 /*

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "env.h"
 #include "exitcodes.h"
+#include "fileio.h"
 #include "ids.h"
 #include "metrics.h"
 #include "run.h"
@@ -393,17 +394,15 @@ static void
 run_copy_file(const char *path, int to)
 {
 	char	 buf[8192];
-	ssize_t	 n, w, off;
+	ssize_t	 n;
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < n; off += w)
-			if ((w = write(to, buf + off, (size_t)(n - off))) <= 0)
-				goto out;
-	}
-out:
+	while ((n = fileio_read_full(fd, buf, sizeof(buf))) > 0)
+		if (fileio_write_all(to, buf, (size_t)n) == -1 ||
+		    (size_t)n < sizeof(buf))
+			break;
 	close(fd);
 }
 
@@ -475,9 +474,8 @@ run_metrics_read(const char *path, const char *jobid, const struct claim *c,
 	    O_NOFOLLOW)) == -1)
 		return NULL;
 	buf = xmalloc(METRICS_MAXFILE);
-	while (len < METRICS_MAXFILE &&
-	    (n = read(fd, buf + len, METRICS_MAXFILE - len)) > 0)
-		len += (size_t)n;
+	if ((n = fileio_read_full(fd, buf, METRICS_MAXFILE)) > 0)
+		len = (size_t)n;
 	close(fd);
 	json = metrics_parse(buf, len, &w);
 	for (i = 0; i < w.n; i++)

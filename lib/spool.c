@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "spool.h"
 #include "xmalloc.h"
 
@@ -34,26 +35,6 @@ spool_dir(void)
 	return NULL;
 }
 
-/* mkdir -p with mode 0700 for what it creates. */
-static int
-spool_mkdirs(const char *dir)
-{
-	char	*p, *copy = xstrdup(dir);
-	int	 rc;
-
-	/* The parents as mkdir -p; whether the last one exists decides. */
-	for (p = copy + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		(void)mkdir(copy, 0700);
-		*p = '/';
-	}
-	rc = mkdir(copy, 0700) == -1 && errno != EEXIST ? -1 : 0;
-	free(copy);
-	return rc;
-}
-
 static void
 spool_set_str(json_t *o, const char *key, const char *v)
 {
@@ -67,10 +48,7 @@ spool_write(const char *dir, const char *db, long long run_id,
     char **errp)
 {
 	json_t	*o;
-	char	*text = NULL, *tmp = NULL, *path = NULL;
-	size_t	 len, off = 0;
-	ssize_t	 w;
-	int	 fd = -1;
+	char	*text = NULL, *path = NULL;
 
 	*errp = NULL;
 	o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s}", "version",
@@ -91,56 +69,18 @@ spool_write(const char *dir, const char *db, long long run_id,
 		goto out;
 	}
 
-	if (spool_mkdirs(dir) == -1) {
-		*errp = xasprintf("could not create \"%s\": %s", dir,
-		    strerror(errno));
+	/* The outcome must survive a crash once we say it is spooled. */
+	if (fileio_mkdir_p(dir, 0700, 0700, errp) == -1)
 		goto out;
-	}
-	tmp = xasprintf("%s/.%s%lld.tmp", dir, SPOOL_PREFIX, run_id);
 	path = xasprintf("%s/%s%lld%s", dir, SPOOL_PREFIX, run_id,
 	    SPOOL_SUFFIX);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1) {
-		*errp = xasprintf("could not create \"%s\": %s", tmp,
-		    strerror(errno));
+	if (fileio_write_atomic(path, text, strlen(text), 0600, errp) == -1)
 		goto out;
-	}
-	len = strlen(text);
-	while (off < len) {
-		if ((w = write(fd, text + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			*errp = xasprintf("could not write \"%s\": %s", tmp,
-			    strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	/* The outcome must survive a crash once we say it is spooled. */
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		*errp = xasprintf("could not write \"%s\": %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		*errp = xasprintf("could not rename \"%s\": %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
 out:
-	if (fd != -1)
-		close(fd);
 	if (*errp != NULL) {
-		if (tmp != NULL)
-			unlink(tmp);
 		free(path);
 		path = NULL;
 	}
-	free(tmp);
 	free(text);
 	return path;
 }

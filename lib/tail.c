@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "tail.h"
 #include "xmalloc.h"
 
@@ -36,20 +37,10 @@ void
 tail_tee(void *arg, const char *p, size_t n)
 {
 	struct tail	*t = arg;
-	size_t		 off = 0;
-	ssize_t		 w;
 
 	tail_add(t, p, n);
-	if (t->fd < 0)
-		return;
-	while (off < n) {
-		if ((w = write(t->fd, p + off, n - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		off += (size_t)w;
-	}
+	if (t->fd >= 0)
+		(void)fileio_write_all(t->fd, p, n);
 }
 
 void
@@ -67,7 +58,7 @@ tail_add_file(struct tail *t, const char *path)
 		lseek(fd, size - (off_t)sizeof(buf), SEEK_SET);
 	else
 		lseek(fd, 0, SEEK_SET);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	if ((n = fileio_read_full(fd, buf, sizeof(buf))) > 0)
 		tail_add(t, buf, (size_t)n);
 	close(fd);
 }

@@ -1,8 +1,9 @@
 /*
  * fuzz_config.c: fuzz target for the declarative configuration: JSON
- * syntax and validation (lib/config.c), the canonical form written back,
- * and the plan between two configurations (lib/plan.c). An input holding
- * a line "---" is two configurations: the current one, then the wanted one.
+ * syntax (lib/config.c) and validation (lib/config_check.c), the canonical
+ * form written back (lib/config_encode.c) and the plan between two
+ * configurations (lib/plan.c). An input holding a line "---" is two
+ * configurations: the current one, then the wanted one.
  */
 #include <stdbool.h>
 #include <stdint.h>
