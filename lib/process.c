@@ -1142,6 +1142,11 @@ process_run(const struct proc_spec *spec, struct proc_result *res,
 		if (sig <= 0 || sig == SIGCHLD)
 			continue;
 
+		/* A worker's first stop signal: the script finishes. */
+		if (spec->hold_first_stop && res->held_signo == 0) {
+			res->held_signo = sig;
+			continue;
+		}
 		/* SIGINT, SIGTERM or SIGHUP: pass it on, each time. */
 		if (res->cancel_signo == 0)
 			res->cancel_signo = sig;

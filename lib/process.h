@@ -28,6 +28,10 @@ struct proc_spec {
 	 * copies it to its own stderr and keeps the tail). */
 	void		(*stderr_cb)(void *arg, const char *buf, size_t n);
 	void		*stderr_arg;
+	/* When set, the first SIGINT/SIGTERM/SIGHUP is only noted in
+	 * held_signo and the child runs on; the next one is forwarded (a
+	 * worker's graceful stop: let the script finish, claim no more). */
+	bool		 hold_first_stop;
 };
 
 struct proc_result {
@@ -37,6 +41,8 @@ struct proc_result {
 	bool	 timed_out;	/* we stopped it at timeout_ms */
 	int	 cancel_signo;	/* SIGINT/SIGTERM/SIGHUP we received and
 				   forwarded, or 0 */
+	int	 held_signo;	/* with hold_first_stop: the one we kept
+				   from the child, or 0 */
 	bool	 stopped_by_tick; /* tick returned -1 and we stopped it */
 	bool	 guard_died;	/* (with -1) the guard was killed under a
 				   running child, which died with it */

@@ -139,6 +139,9 @@ run_classify(const struct run_facts *f, struct run_outcome *o)
 		o->exit_status = EXIT_SOFTWARE;
 	} else
 		run_classify_ran(f, o);
+	/* A worker told to stop let this script finish: no more. */
+	if ((o->held_signo = f->res.held_signo) != 0)
+		o->stop = true;
 }
 
 void
@@ -668,6 +671,7 @@ run_spawn(struct run_state *st, double claimed_at)
 	spec.tick_grace_ms = s->lease_secs * 1000 / 6;
 	spec.tick = run_lease_tick;
 	spec.arg = &st->lease;
+	spec.hold_first_stop = rc->hold_first_stop;
 
 	f->started = process_run(&spec, &f->res, &st->errmsg) == 0;
 	f->start_error = st->errmsg;

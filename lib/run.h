@@ -61,6 +61,8 @@ struct run_outcome {
 	int		 signo;		/* recorded; 0: none */
 	int		 exit_status;	/* the program's exit status */
 	bool		 stop;		/* claim nothing more after this run */
+	int		 held_signo;	/* the stop signal kept from the script
+					   (run_ctx.hold_first_stop), or 0 */
 	char		 msgbuf[256];
 };
 
@@ -71,7 +73,8 @@ struct run_outcome {
  * it could not be started; CANCELLED 128+N when we passed stop signal N to
  * it; CANCELLED 75 when the lease could not be renewed or was lost, or the
  * guard was killed; CANCELLED 78 when its secrets could not be decrypted.
- * Each of the CANCELLED ones stops a drain. out->message may point into f.
+ * Each of the CANCELLED ones stops a drain, and so does a stop signal kept
+ * from the script (held_signo). out->message may point into f.
  */
 void	run_classify(const struct run_facts *f, struct run_outcome *out);
 /*
@@ -174,6 +177,9 @@ struct run_ctx {
 					   run goes (standard output) */
 	int		 err_fd;	/* where the script's stderr is passed
 					   on when not in a file (-1: no) */
+	bool		 hold_first_stop; /* a worker's graceful stop: the
+					   first stop signal lets the script
+					   finish (process.h) */
 	struct report	 report;	/* REPORT_INFO: started, ended */
 	/* Called after each run's end is settled (recorded, spooled, ...),
 	 * e.g. to count runs; may be NULL. */
