@@ -44,6 +44,7 @@ extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_metrics_entry;
 extern const struct cmd_entry cmd_workers_entry;
 extern const struct cmd_entry cmd_graph_entry;
+extern const struct cmd_entry cmd_complete_entry;
 
 /* Print "usage: dataflow NAME USAGE" to stderr and return EXIT_USAGE. */
 int		 cmd_usage(const struct cmd_entry *entry);

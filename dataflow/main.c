@@ -36,6 +36,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_rekey_entry,
 	&cmd_local_entry,
 	&cmd_import_entry,
+	&cmd_complete_entry,
 	NULL
 };
 
