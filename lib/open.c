@@ -70,29 +70,53 @@ open_password(const struct open_opts *o, const struct settings *s,
 	return rc;
 }
 
-int
-open_connect(const struct open_opts *o, const struct settings *s,
-    struct secrets *sec, struct db **dbp, char **errp)
+/* Connect with password, then wipe it; return as open_connect. */
+static int
+open_with(const struct open_opts *o, const struct settings *s,
+    char *password, struct db **dbp, char **errp)
 {
 	struct db_error	 e = { 0 };
-	char		*password = NULL;
 	int		 status;
 
-	*dbp = NULL;
-	*errp = NULL;
-	if (open_password(o, s, sec, &password, errp) == -1)
-		return EXIT_CONFIG;
 	*dbp = db_connect(s, password, o->appname, o->db_flags, &e);
 	xfreezero_str(password);
 	if (*dbp != NULL)
 		return EXIT_OK;
-	if (o->passkey == OPEN_PASSKEY_KEEP)
-		secrets_close(sec);
 	*errp = xasprintf("could not connect to the dataflow database: %s",
 	    e.message);
 	status = db_error_exit(&e);
 	db_error_clear(&e);
 	return status;
+}
+
+int
+open_connect(const struct open_opts *o, const struct settings *s,
+    struct secrets *sec, struct db **dbp, char **errp)
+{
+	char	*password = NULL;
+	int	 status;
+
+	*dbp = NULL;
+	*errp = NULL;
+	if (open_password(o, s, sec, &password, errp) == -1)
+		return EXIT_CONFIG;
+	status = open_with(o, s, password, dbp, errp);
+	if (status != EXIT_OK && o->passkey == OPEN_PASSKEY_KEEP)
+		secrets_close(sec);
+	return status;
+}
+
+int
+open_again(const struct open_opts *o, const struct settings *s,
+    struct secrets *sec, struct db **dbp, char **errp)
+{
+	char	*password = NULL;
+
+	*dbp = NULL;
+	*errp = NULL;
+	if (secrets_db_password(sec, s, &password, errp) == -1)
+		return EXIT_CONFIG;
+	return open_with(o, s, password, dbp, errp);
 }
 
 int

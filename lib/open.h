@@ -54,6 +54,14 @@ int	open_settings(const struct open_opts *o, struct settings **sp,
  */
 int	open_connect(const struct open_opts *o, const struct settings *s,
 	    struct secrets *sec, struct db **dbp, char **errp);
+/*
+ * Connect again, with the keyring an earlier open_connect left in *sec
+ * (OPEN_PASSKEY_KEEP): a forked process must not share its parent's
+ * connection, and must not ask for the passkey again. Return as
+ * open_connect; *sec is kept either way.
+ */
+int	open_again(const struct open_opts *o, const struct settings *s,
+	    struct secrets *sec, struct db **dbp, char **errp);
 /* open_settings then open_connect; on failure *sp and *dbp are NULL. */
 int	open_database(const struct open_opts *o, struct secrets *sec,
 	    struct settings **sp, struct db **dbp, char **errp);

@@ -30,32 +30,15 @@
 #include "settings.h"
 #include "xmalloc.h"
 
+#include "runjob.h"
+
 /* The signals that stop runjob: forwarded to a running script, else
  * kept pending until the current run is recorded. */
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-struct options {
-	const char	 *jobid;
-	const char	 *dataid;
-	const char	 *config;
-	const char	 *label;
-	const char	 *log_dir;
-	const char	 *passkey_file;
-	bool		  export_passkey;
-	long		  timeout_secs;	/* 0: the job's own */
-	long		  max_runs;	/* 0: unlimited */
-	bool		  drain;
-	bool		  dry_run;
-	bool		  quiet_success;	/* output only when it fails */
-	int		  idle_exit;
-	int		  verbosity;	/* 0 quiet, 1 normal, 2 verbose */
-	struct cfg_kv	 *params;
-	size_t		  nparams;
-	char *const	 *argv;		/* the script and its arguments */
-};
-
 static const char runjob_synopsis[] =
     "usage: runjob [-qv] [--job ID] [--dataid ID] [--config FILE] [--drain]\n"
+    "              [--follow [--recheck DURATION]] [--streams N]\n"
     "              [--max-runs N] [--timeout DURATION] [--param NAME=VALUE]\n"
     "              [--label TEXT] [--log-dir DIR] [--quiet-success] [--dry-run]\n"
     "              [--idle-exit CODE] [--passkey-file FILE] [--export-passkey]\n"
@@ -68,12 +51,8 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-static void
-say(const struct options *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /* One status line on stderr, unless quiet. */
-static void
+void
 say(const struct options *o, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -108,13 +87,16 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
 		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
-		OPT_VERSION
+		OPT_VERSION, OPT_FOLLOW, OPT_STREAMS, OPT_RECHECK
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
 		{ "dataid",	required_argument,	NULL, 'd' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "drain",	no_argument,		NULL, OPT_DRAIN },
+		{ "follow",	no_argument,		NULL, OPT_FOLLOW },
+		{ "streams",	required_argument,	NULL, OPT_STREAMS },
+		{ "recheck",	required_argument,	NULL, OPT_RECHECK },
 		{ "max-runs",	required_argument,	NULL, OPT_MAX_RUNS },
 		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
 		{ "param",	required_argument,	NULL, OPT_PARAM },
@@ -168,6 +150,23 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DRAIN:
 			o->drain = true;
+			break;
+		case OPT_FOLLOW:
+			o->follow = true;
+			break;
+		case OPT_STREAMS:
+			o->streams = parse_count("--streams", optarg, 1,
+			    RUNJOB_STREAMS_MAX);
+			break;
+		case OPT_RECHECK:
+			if (duration_parse(optarg, &o->recheck_secs,
+			    &errmsg) == -1 || o->recheck_secs < 1 ||
+			    o->recheck_secs > RUNJOB_RECHECK_MAX) {
+				warnx("--recheck: %s", errmsg != NULL ?
+				    errmsg : "between 1s and 60s");
+				free(errmsg);
+				usage();
+			}
 			break;
 		case OPT_MAX_RUNS:
 			o->max_runs = parse_count("--max-runs", optarg, 1,
@@ -237,16 +236,41 @@ parse_options(int argc, char **argv, struct options *o)
 		usage();
 	}
 	o->argv = argv + optind;
-	if (o->drain && o->dataid != NULL) {
-		warnx("--drain and --dataid exclude each other");
+	if ((o->drain || o->follow) && o->dataid != NULL) {
+		warnx("--%s and --dataid exclude each other", o->follow ?
+		    "follow" : "drain");
 		usage();
 	}
+	if (o->follow && (o->dry_run || o->max_runs > 0)) {
+		warnx("--follow and --%s exclude each other", o->dry_run ?
+		    "dry-run" : "max-runs");
+		usage();
+	}
+	if (o->streams > 0 && !o->drain && !o->follow) {
+		warnx("--streams needs --drain or --follow");
+		usage();
+	}
+	if (o->recheck_secs > 0 && !o->follow) {
+		warnx("--recheck needs --follow");
+		usage();
+	}
+	if (o->recheck_secs == 0)
+		o->recheck_secs = RUNJOB_RECHECK_SECS;
 	if (o->max_runs == 0 && !o->drain)
 		o->max_runs = 1;
 }
 
-/* Return a stop signal waiting to be handled, or 0. */
-static int
+void
+stop_sigset(sigset_t *set)
+{
+	size_t	 i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(set, stop_signals[i]);
+}
+
+int
 pending_stop_signal(void)
 {
 	sigset_t	 set;
@@ -262,7 +286,7 @@ pending_stop_signal(void)
 
 /* What the library says: warnings always, status lines unless quiet,
  * the file used and its unknown keys when verbose. */
-static void
+void
 runjob_report(void *arg, enum report_level level, const char *msg)
 {
 	const struct options	*o = arg;
@@ -298,23 +322,6 @@ load_settings(const struct open_opts *oo)
 	return s;
 }
 
-/* What runjob holds from its start to its exit. */
-struct runjob {
-	struct options		 o;
-	struct settings		*s;
-	struct db		*db;
-	struct secrets		 sec;
-	struct claim_request	 req;
-	struct run_ctx		 rc;
-	char			*jobid_owned;
-	char			*script_path;
-	char			*user;
-	char			 host[256];
-	char			 today[16];
-	char			**failed;	/* this drain's failed dataids */
-	size_t			 nfailed;
-};
-
 /*
  * A stop signal must not kill runjob between a claim and its record: keep
  * them blocked; process_run forwards them to a running script, and
@@ -324,11 +331,8 @@ static void
 block_stop_signals(void)
 {
 	sigset_t	 stopset;
-	size_t		 i;
 
-	sigemptyset(&stopset);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&stopset, stop_signals[i]);
+	stop_sigset(&stopset);
 	sigprocmask(SIG_BLOCK, &stopset, NULL);
 }
 
@@ -361,25 +365,25 @@ resolve_script(struct runjob *rj)
 static void
 open_runjob(struct runjob *rj)
 {
-	struct open_opts	 oo;
+	struct open_opts	*oo = &rj->oo;
 	char			*errmsg = NULL;
 	int			 rc;
 
-	memset(&oo, 0, sizeof(oo));
-	oo.config = rj->o.config;
-	oo.passkey_file = rj->o.passkey_file;
-	oo.passkey = OPEN_PASSKEY_KEEP;
-	oo.appname = "runjob";
-	oo.report.fn = runjob_report;
-	oo.report.arg = &rj->o;
-	rj->s = load_settings(&oo);
+	memset(oo, 0, sizeof(*oo));
+	oo->config = rj->o.config;
+	oo->passkey_file = rj->o.passkey_file;
+	oo->passkey = OPEN_PASSKEY_KEEP;
+	oo->appname = "runjob";
+	oo->report.fn = runjob_report;
+	oo->report.arg = &rj->o;
+	rj->s = load_settings(oo);
 	/* A --param the job would not get unless the host's env_allow=
 	 * names it: a usage error, before any claim. */
 	if ((errmsg = run_params_refused(rj->o.params, rj->o.nparams,
 	    rj->s)) != NULL)
 		errx(EXIT_USAGE, "%s", errmsg);
 	/* Prompt only when the database password needs the passkey. */
-	if ((rc = open_connect(&oo, rj->s, &rj->sec, &rj->db,
+	if ((rc = open_connect(oo, rj->s, &rj->sec, &rj->db,
 	    &errmsg)) != EXIT_OK)
 		errx(rc, "%s", errmsg);
 	/* The job does not get the passkey unless asked for. */
@@ -387,7 +391,7 @@ open_runjob(struct runjob *rj)
 		passkey_scrub_env();
 		unsetenv(PASSKEY_FILE_ENV);
 	}
-	finish_replay(rj->db, rj->s, &oo.report);
+	finish_replay(rj->db, rj->s, &oo->report);
 }
 
 /* The claim request and the run context, the same for every run. */
@@ -432,78 +436,6 @@ prepare_runs(struct runjob *rj)
 	rc->report.arg = &rj->o;
 }
 
-/* Claim and run until done, stopped or told to; return the exit status. */
-static int
-claim_loop(struct runjob *rj)
-{
-	const struct options	*o = &rj->o;
-	struct db_error		 e = { 0 };
-	struct claim		 c;
-	char			*errmsg;
-	long			 runs = 0;
-	int			 status = EXIT_OK, rc, sig;
-	double			 claimed_at;
-	bool			 stop = false;
-
-	while (!stop && (o->max_runs == 0 || runs < o->max_runs)) {
-		if ((sig = pending_stop_signal()) != 0) {
-			say(o, "%s: stopped by signal %d (%s)", o->jobid, sig,
-			    strsignal(sig));
-			status = EXIT_SIGBASE + sig;
-			break;
-		}
-		/* A connection lost at the end of the last run (or during the
-		 * spool's replay) is re-established, every host tried again. */
-		if (!db_alive(rj->db) && db_reconnect(rj->db, &e) == -1) {
-			warnx("%s: could not reconnect to the dataflow "
-			    "database: %s", o->jobid, e.message);
-			status = runs > 0 && status != EXIT_OK ? status :
-			    db_error_exit(&e);
-			break;
-		}
-		rj->req.exclude = (const char *const *)rj->failed;
-		rj->req.nexclude = rj->nfailed;
-		claimed_at = run_now();
-		if (claim_next(rj->db, &rj->req, &c, &e) == -1) {
-			errmsg = run_claim_error(&e, o->jobid, rj->s);
-			warnx("%s", errmsg);
-			free(errmsg);
-			rc = db_error_exit(&e);
-			status = runs > 0 && status != EXIT_OK ? status : rc;
-			break;
-		}
-		if (c.outcome != CLAIM_CLAIMED) {
-			if (runs == 0) {
-				say(o, "%s%s%s: %s", o->jobid,
-				    o->dataid != NULL ? " " : "",
-				    o->dataid != NULL ? o->dataid : "",
-				    claim_outcome_text(c.outcome));
-				status = o->idle_exit;
-			}
-			claim_clear(&c);
-			break;
-		}
-		if (o->dry_run) {
-			say(o, "%s %s: would run (attempt %d)", o->jobid,
-			    c.dataid, c.attempt);
-			claim_clear(&c);
-			break;
-		}
-		rc = run_execute(&rj->rc, &c, claimed_at, &stop);
-		runs++;
-		if (rc != EXIT_OK) {
-			status = rc;
-			/* Do not retry it within this drain. */
-			rj->failed = xreallocarray(rj->failed, rj->nfailed + 1,
-			    sizeof(*rj->failed));
-			rj->failed[rj->nfailed++] = xstrdup(c.dataid);
-		}
-		claim_clear(&c);
-	}
-	db_error_clear(&e);
-	return status;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -516,12 +448,13 @@ main(int argc, char **argv)
 	if (harden_process(&errmsg) == -1)
 		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&rj, 0, sizeof(rj));
+	rj.stream = -1;
 	parse_options(argc, argv, &rj.o);
 	block_stop_signals();
 	resolve_script(&rj);
 	open_runjob(&rj);
 	prepare_runs(&rj);
-	status = claim_loop(&rj);
+	status = rj.o.streams > 1 ? streams_run(&rj) : claim_loop(&rj);
 
 	for (i = 0; i < rj.nfailed; i++)
 		free(rj.failed[i]);

@@ -1,0 +1,227 @@
+/* streams.c: runjob --streams N: N workers of one job from one command,
+ * each a process of its own with its own connection (the guarantees of N
+ * separate commands), under a supervisor that restarts a stream that died
+ * and stops them all on a stop signal. */
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "exitcodes.h"
+#include "open.h"
+#include "xmalloc.h"
+
+#include "runjob.h"
+
+/* A stream that died is started again after this, doubling to the most. */
+#define STREAMS_BACKOFF_FIRST_MS	1000
+#define STREAMS_BACKOFF_MAX_MS		60000
+
+struct stream {
+	pid_t	 pid;		/* running, or 0 */
+	bool	 done;		/* ended for good */
+	long	 backoff_ms;	/* before its next start */
+	double	 restart_at;	/* run_now() of its next start; 0: none */
+};
+
+/* In the child: its own connection, then the loop; never returns. */
+static void __attribute__((noreturn))
+streams_child(struct runjob *rj, int stream)
+{
+	sigset_t	 chld;
+	char		*errmsg = NULL;
+	int		 rc;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
+	rj->stream = stream;
+	rj->req.pid = (int)getpid();
+	if ((rc = open_again(&rj->oo, rj->s, &rj->sec, &rj->db,
+	    &errmsg)) != EXIT_OK) {
+		/* A follower waits for the database as it would later. */
+		warnx("stream %d: %s", stream, errmsg);
+		exit(rc);
+	}
+	rj->rc.db = rj->db;
+	rc = claim_loop(rj);
+	db_close(rj->db);
+	secrets_close(&rj->sec);
+	exit(rc);
+}
+
+/* Start stream i (0-based); return 0, or -1 when fork failed. */
+static int
+streams_start(struct runjob *rj, struct stream *st, int i)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1) {
+		warn("stream %d: fork", i + 1);
+		return -1;
+	}
+	if (pid == 0)
+		streams_child(rj, i + 1);
+	st[i].pid = pid;
+	st[i].restart_at = 0;
+	return 0;
+}
+
+/* Pass a stop signal on to every running stream. */
+static void
+streams_signal(struct stream *st, long n, int sig)
+{
+	long	 i;
+
+	for (i = 0; i < n; i++)
+		if (st[i].pid > 0)
+			(void)kill(st[i].pid, sig);
+}
+
+/*
+ * A stream ended with wait status ws. Decide whether it starts again:
+ * not once told to stop, not a drain that ran out of work, not a usage or
+ * configuration error (its siblings would meet it too: *fatal is set).
+ * Return the exit status it stands for.
+ */
+static int
+streams_ended(const struct runjob *rj, struct stream *s, long i, int ws,
+    bool stopping, bool *fatal)
+{
+	int	 rc;
+
+	s->pid = 0;
+	rc = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_SIGBASE + WTERMSIG(ws);
+	if (stopping || (WIFEXITED(ws) && (rc == EXIT_USAGE ||
+	    rc == EXIT_CONFIG))) {
+		*fatal = *fatal || (!stopping && rc != EXIT_OK);
+		s->done = true;
+		return rc;
+	}
+	/* A drain's stream that ran its course is done; one that died,
+	 * like any follower's, starts again. */
+	if (!rj->o.follow && WIFEXITED(ws) && rc != EXIT_TEMPFAIL &&
+	    rc != EXIT_SOFTWARE) {
+		s->done = true;
+		return rc;
+	}
+	s->backoff_ms = s->backoff_ms == 0 ? STREAMS_BACKOFF_FIRST_MS :
+	    s->backoff_ms * 2 > STREAMS_BACKOFF_MAX_MS ?
+	    STREAMS_BACKOFF_MAX_MS : s->backoff_ms * 2;
+	s->restart_at = run_now() + (double)s->backoff_ms / 1000;
+	warnx("%s: stream %ld ended (%s %d); starting it again in %.0fs",
+	    rj->o.jobid, i + 1, WIFEXITED(ws) ?
+	    "exit" : "signal", WIFEXITED(ws) ? rc : WTERMSIG(ws),
+	    (double)s->backoff_ms / 1000);
+	return rc;
+}
+
+/* The seconds until the next restart is due (-1: none is). */
+static double
+streams_next(const struct stream *st, long n)
+{
+	double	 next = -1, now = run_now(), left;
+	long	 i;
+
+	for (i = 0; i < n; i++) {
+		if (st[i].pid != 0 || st[i].done || st[i].restart_at == 0)
+			continue;
+		left = st[i].restart_at - now;
+		if (left < 0)
+			left = 0;
+		if (next < 0 || left < next)
+			next = left;
+	}
+	return next;
+}
+
+int
+streams_run(struct runjob *rj)
+{
+	struct stream	*st;
+	struct timespec	 ts;
+	siginfo_t	 si;
+	sigset_t	 waitset;
+	double		 next;
+	long		 n = rj->o.streams, i, live;
+	pid_t		 pid;
+	int		 status = EXIT_OK, rc, sig, ws;
+	bool		 stopping = false, fatal = false;
+
+	/* Each stream connects on its own: ours would be shared. */
+	db_close(rj->db);
+	rj->db = NULL;
+	stop_sigset(&waitset);
+	sigaddset(&waitset, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &waitset, NULL);
+	st = xcalloc((size_t)n, sizeof(*st));
+	for (i = 0; i < n; i++)
+		if (streams_start(rj, st, (int)i) == -1) {
+			st[i].done = true;
+			status = EXIT_SOFTWARE;
+		}
+
+	for (;;) {
+		for (i = 0, live = 0; i < n; i++)
+			live += st[i].pid != 0 || (!st[i].done &&
+			    st[i].restart_at != 0);
+		if (live == 0)
+			break;
+		next = streams_next(st, n);
+		if (next < 0)
+			sig = sigwaitinfo(&waitset, &si);
+		else {
+			ts.tv_sec = (time_t)next;
+			ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+			sig = sigtimedwait(&waitset, &si, &ts);
+		}
+		if (sig > 0 && sig != SIGCHLD) {
+			/* First: each stream finishes its run; second:
+			 * passed on to the scripts, as one runjob does. */
+			if (!stopping)
+				say(&rj->o, "%s: stopping %ld streams (signal "
+				    "%d)", rj->o.jobid, n, sig);
+			stopping = true;
+			for (i = 0; i < n; i++)
+				if (st[i].pid == 0)
+					st[i].done = true;
+			streams_signal(st, n, sig);
+			continue;
+		}
+		while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+			for (i = 0; i < n; i++)
+				if (st[i].pid == pid) {
+					rc = streams_ended(rj, &st[i], i, ws,
+					    stopping, &fatal);
+					if (rc != EXIT_OK && (status == EXIT_OK ||
+					    fatal))
+						status = rc;
+				}
+		if (fatal && !stopping) {
+			stopping = true;
+			streams_signal(st, n, SIGTERM);
+			for (i = 0; i < n; i++)
+				if (st[i].pid == 0)
+					st[i].done = true;
+		}
+		for (i = 0; i < n && !stopping; i++)
+			if (st[i].pid == 0 && !st[i].done &&
+			    st[i].restart_at != 0 &&
+			    st[i].restart_at <= run_now() &&
+			    streams_start(rj, st, (int)i) == -1)
+				st[i].restart_at = run_now() +
+				    (double)STREAMS_BACKOFF_MAX_MS / 1000;
+	}
+	free(st);
+	/* Told to stop, followers finished their runs: a clean stop. */
+	if (rj->o.follow && stopping && !fatal)
+		status = EXIT_OK;
+	return status;
+}
