@@ -197,6 +197,7 @@ metrics_text(const char *doc, long window, char **errp)
 	p = prom_new();
 	metrics_jobs(p, jobs, window);
 	metrics_hosts(p, hosts);
+	prom_workers(p, json_object_get(o, "workers"));
 	text = prom_finish(p, errp);
 	prom_free(p);
 	json_decref(o);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "prom.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -322,4 +324,47 @@ out:
 	free(tmp);
 	free(path);
 	return rc;
+}
+
+/* The states a worker is counted in; stopped ones are not. */
+static const char *const prom_worker_states[] = { "running", "idle", "gone" };
+
+void
+prom_workers(struct prom *p, const json_t *workers)
+{
+	const char	*labels[5], *state;
+	const json_t	*w;
+	double		 total;
+	size_t		 i, k;
+
+	prom_family(p, "dataflow_workers", PROM_GAUGE, "Registered workers "
+	    "(runjob --drain/--follow) by state: running a run, idle, or "
+	    "gone (their heartbeat lapsed).");
+	labels[0] = "state";
+	labels[2] = NULL;
+	for (k = 0; k < sizeof(prom_worker_states) /
+	    sizeof(prom_worker_states[0]); k++) {
+		total = 0;
+		json_array_foreach(workers, i, w) {
+			state = json_string_value(json_object_get(w, "state"));
+			if (state != NULL &&
+			    strcmp(state, prom_worker_states[k]) == 0)
+				total += json_number_value(json_object_get(w,
+				    "count"));
+		}
+		labels[1] = prom_worker_states[k];
+		prom_sample(p, NULL, labels, total);
+	}
+	prom_family(p, "dataflow_job_workers", PROM_GAUGE, "Registered "
+	    "workers of the job by state (only the states it has).");
+	labels[0] = "jobid";
+	labels[2] = "state";
+	labels[4] = NULL;
+	json_array_foreach(workers, i, w) {
+		labels[1] = json_string_value(json_object_get(w, "jobid"));
+		labels[3] = json_string_value(json_object_get(w, "state"));
+		if (labels[1] != NULL && labels[3] != NULL)
+			prom_sample(p, NULL, labels, json_number_value(
+			    json_object_get(w, "count")));
+	}
 }

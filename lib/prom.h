@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct strbuf;
+struct json_t;
 
 enum prom_type {
 	PROM_GAUGE,
@@ -42,6 +43,13 @@ void		 prom_sample(struct prom *p, const char *suffix,
  * recorded in *errp (caller frees). p is left empty either way.
  */
 char		*prom_finish(struct prom *p, char **errp);
+
+/*
+ * Add the worker gauges from df_metrics' "workers" array ({jobid, state,
+ * count}): dataflow_workers{state} for running, idle and gone (0 when
+ * none), and dataflow_job_workers{jobid,state} for each pair given.
+ */
+void		 prom_workers(struct prom *p, const struct json_t *workers);
 
 /* Return whether s is a metric name: [a-zA-Z_:][a-zA-Z0-9_:]*. */
 bool		 prom_metric_name_valid(const char *s);
