@@ -149,8 +149,8 @@ trigger_items_load(struct trigger_items *ti, const char *text, size_t len,
 		*errp = xstrdup("only one params file");
 		return -1;
 	}
-	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL) {
+	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &jerr)) == NULL) {
 		*errp = xasprintf("line %d, column %d: %s", jerr.line,
 		    jerr.column, jerr.text);
 		return -1;
