@@ -83,30 +83,20 @@ trigger_name_refusal(const char *name, const char *const *allow)
 static char *
 trigger_value(const char *name, json_t *v, char **errp)
 {
-	const char	*s;
-	size_t		 len;
-
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		len = json_string_length(v);
-		if (memchr(s, '\0', len) != NULL) {
-			*errp = xasprintf("%s: value contains a NUL byte",
-			    name);
-			return NULL;
-		}
-	} else if (json_is_number(v) || json_is_boolean(v)) {
+	/* The JSON was read without JSON_ALLOW_NUL: no NUL inside. */
+	if (json_is_number(v) || json_is_boolean(v))
 		return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	} else {
+	if (!json_is_string(v)) {
 		*errp = xasprintf("%s: expected a string, number or boolean",
 		    name);
 		return NULL;
 	}
-	if (len > CONFIG_MAXVALUE) {
+	if (json_string_length(v) > CONFIG_MAXVALUE) {
 		*errp = xasprintf("%s: value longer than %d bytes", name,
 		    CONFIG_MAXVALUE);
 		return NULL;
 	}
-	return xstrdup(s);
+	return xstrdup(json_string_value(v));
 }
 
 /* Turn one object of a params file into an item; NULL with *errp. */

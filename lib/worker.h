@@ -48,8 +48,8 @@ enum worker_wake {
 
 /*
  * A wait on one of the schema's channels ("work": a job's work may have
- * become claimable; "run": a run of the job ended) for one job's
- * notifications. Free with worker_wait_free.
+ * become claimable; "run": the run of a triggered partition of the job
+ * ended) for one job's notifications. Free with worker_wait_free.
  */
 struct worker_wait;
 

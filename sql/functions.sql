@@ -53,11 +53,26 @@ SET search_path FROM CURRENT AS $$
 	    THEN 'ready' ELSE 'waiting' END
 $$;
 
+-- Raise DF001 unless p_jobid is a job (not removed): the check the
+-- functions that take a job id from a caller open with.
+CREATE OR REPLACE FUNCTION df_require_job(p_jobid text)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+END
+$$;
+
 -- The LISTEN/NOTIFY channel of this schema for p_kind: 'work' (payload:
 -- a job id whose work may have become claimable) or 'run' (payload:
--- "run_id status jobid" of a run that ended). Named after the schema, so
--- that two installations in one database do not wake each other; a name
--- longer than a channel may be (63 bytes) becomes "df_<md5>.<kind>".
+-- "run_id status jobid" of a triggered partition's run that ended). Named
+-- after the schema, so that two installations in one database do not
+-- wake each other; a name longer than a channel may be (63 bytes) becomes
+-- "df_<md5>.<kind>".
 -- Listeners ask it (lib/worker.c) rather than build the name themselves.
 CREATE OR REPLACE FUNCTION df_channel(p_kind text)
 RETURNS text LANGUAGE sql STABLE
@@ -289,8 +304,12 @@ $$;
 -- presumed dead. Returns NULL when recorded, else the run's current status
 -- ('ABANDONED', 'SUCCEEDED'...) or 'UNKNOWN'. The run's worker, if any,
 -- counts it and is idle again (a run abandoned by the reaper counts, but
--- says nothing of its worker's liveness). Announces the end on the
--- schema's 'run' channel, and on 'work' a slot freed under max_running.
+-- says nothing of its worker's liveness). The end of a triggered
+-- partition's run is announced on the schema's 'run' channel (for
+-- "trigger --wait"), a slot freed under max_running on 'work'. Not every
+-- end: a transaction that notifies holds a database-wide lock from its
+-- commit's start to its end (PostgreSQL keeps the queue in commit
+-- order), WAL flush included, so notifying finishes commit one at a time.
 CREATE OR REPLACE FUNCTION df_end_run(p_run_id bigint, p_status text,
     p_exit_code integer, p_signal integer, p_message text,
     p_metrics jsonb, p_stderr_tail text)
@@ -301,6 +320,7 @@ DECLARE
 	v_dataid	text;
 	v_worker	bigint;
 	v_limited	boolean;
+	v_trig		boolean;
 	v_now		text;
 	v_counts	boolean := p_status IN ('FAILED', 'TIMEOUT', 'ABANDONED');
 BEGIN
@@ -326,7 +346,8 @@ BEGIN
 	WHERE w.jobid = v_jobid AND w.dataid = v_dataid
 	  AND w.run_id = p_run_id AND w.state = 'running'
 	  AND j.jobid = w.jobid
-	RETURNING j.max_running IS NOT NULL INTO v_limited;
+	RETURNING j.max_running IS NOT NULL, w.triggered_by IS NOT NULL
+	INTO v_limited, v_trig;
 
 	-- The outputs this run was producing (as marked at claim time).
 	UPDATE partition_status SET
@@ -348,8 +369,10 @@ BEGIN
 			THEN k.last_seen ELSE now() END
 		WHERE k.worker_id = v_worker;
 	END IF;
-	PERFORM pg_notify(df_channel('run'),
-	    p_run_id || ' ' || p_status || ' ' || v_jobid);
+	IF v_trig THEN
+		PERFORM pg_notify(df_channel('run'),
+		    p_run_id || ' ' || p_status || ' ' || v_jobid);
+	END IF;
 	IF v_limited THEN
 		PERFORM pg_notify(df_channel('work'), v_jobid);
 	END IF;
@@ -642,11 +665,7 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_id	bigint;
 BEGIN
-	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown job "%"', p_jobid
-		    USING ERRCODE = 'DF001';
-	END IF;
+	PERFORM df_require_job(p_jobid);
 	DELETE FROM worker k WHERE k.last_seen < now() - interval '7 days';
 	INSERT INTO worker (jobid, host, pid, username, mode, stream,
 	    beat_secs, version)

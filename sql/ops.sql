@@ -666,11 +666,7 @@ DECLARE
 	v_stamp		text := to_char(now() AT TIME ZONE 'UTC',
 			    'YYYYMMDD"T"HH24MISS"Z"');
 BEGIN
-	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown job "%"', p_jobid
-		    USING ERRCODE = 'DF001';
-	END IF;
+	PERFORM df_require_job(p_jobid);
 	PERFORM 1 FROM job_item i WHERE i.jobid = p_jobid
 	  AND i.itemtype = 'IN' AND i.datasetid = 'trigger';
 	IF NOT FOUND THEN
