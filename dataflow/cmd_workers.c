@@ -1,8 +1,10 @@
-/* cmd_workers.c: "dataflow workers": per host that ran jobs, its runs by
- * outcome, what it runs now, and when it was first and last seen. */
+/* cmd_workers.c: "dataflow workers": per worker (cmd_worker_list.c), or
+ * with --hosts per host that ran jobs, its runs by outcome, what it runs
+ * now, and when it was first and last seen. */
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dataflow.h"
 #include "db.h"
@@ -53,8 +55,11 @@ cmd_workers_exec(struct global_opts *g, int argc, char **argv)
 	char			*json;
 	int			 status;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc == 1)
+		return cmd_worker_list(g, NULL);
+	if (argc == 3 && strcmp(argv[1], "show") == 0)
+		return cmd_worker_list(g, argv[2]);
+	if (argc != 2 || strcmp(argv[1], "--hosts") != 0)
 		return cmd_usage(&cmd_workers_entry);
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
@@ -79,7 +84,7 @@ out:
 }
 
 const struct cmd_entry cmd_workers_entry = {
-	"workers", "",
-	"per host: runs by outcome, running now, first and last seen",
+	"workers", "[--hosts | show ID]",
+	"workers and their runs, or per host: runs by outcome, running now",
 	cmd_workers_exec
 };

@@ -45,6 +45,13 @@ extern const struct cmd_entry cmd_metrics_entry;
 extern const struct cmd_entry cmd_workers_entry;
 extern const struct cmd_entry cmd_graph_entry;
 extern const struct cmd_entry cmd_complete_entry;
+extern const struct cmd_entry cmd_trigger_entry;
+
+/*
+ * "dataflow workers" per worker, or with id "workers show ID" (one in
+ * full); cmd_worker_list.c. Return the exit status.
+ */
+int		 cmd_worker_list(struct global_opts *g, const char *id);
 
 /* Print "usage: dataflow NAME USAGE" to stderr and return EXIT_USAGE. */
 int		 cmd_usage(const struct cmd_entry *entry);

@@ -22,6 +22,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_apply_entry,
 	&cmd_export_entry,
 	&cmd_ready_entry,
+	&cmd_trigger_entry,
 	&cmd_status_entry,
 	&cmd_runs_entry,
 	&cmd_show_entry,

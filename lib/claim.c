@@ -21,7 +21,7 @@
 #define CLAIM_SQL \
     "SELECT outcome, run_id, dataid, attempt, info FROM %s.df_claim(" \
     "$1, $2, $3, $4::text[], $5, $6::integer, $7, $8, $9::jsonb, " \
-    "$10::integer, $11::boolean)"
+    "$10::integer, $11::boolean, $12::bigint)"
 
 #define FINISH_SQL \
     "SELECT %s.df_end_run($1::bigint, $2, $3::integer, $4::integer, $5, " \
@@ -134,9 +134,9 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
     struct db_error *e)
 {
 	struct db_result	*r = NULL;
-	char			 pid[16], lease[24];
+	char			 pid[16], lease[24], worker[24];
 	char			*exclude, *params, *sql;
-	const char		*p[11], *outcome, *v;
+	const char		*p[12], *outcome, *v;
 	size_t			 i;
 	int			 rc = -1;
 
@@ -156,9 +156,14 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 	p[8] = params;
 	p[9] = lease;
 	p[10] = req->dry_run ? "true" : "false";
+	p[11] = NULL;
+	if (req->worker_id > 0) {
+		snprintf(worker, sizeof(worker), "%lld", req->worker_id);
+		p[11] = worker;
+	}
 
 	sql = xasprintf(CLAIM_SQL, db_schema(db));
-	r = db_query(db, sql, 11, p, e);
+	r = db_query(db, sql, 12, p, e);
 	free(sql);
 	if (r == NULL)
 		goto out;

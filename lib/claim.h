@@ -25,6 +25,8 @@ struct claim_request {
 	size_t		  nparams;
 	long		  lease_secs;
 	bool		  dry_run;
+	long long	  worker_id;	/* the claiming worker (worker.h), or
+					   0 for none */
 };
 
 /* A dataset of the claimed job, as the job's environment describes it. */

@@ -26,6 +26,7 @@ struct db {
 	int	 flags;		/* DB_* flags of db_connect */
 	bool	 broken;	/* lost, or a timed-out statement left it
 				   unusable: reconnect before the next use */
+	unsigned session;	/* counts sessions: LISTENs die with one */
 };
 
 struct db_result {
@@ -149,6 +150,7 @@ db_session_setup(struct db *db, struct db_error *e)
 	const char	*p[1];
 	PGresult	*res;
 
+	db->session++;
 	if ((db->flags & DB_SEARCH_PATH) == 0)
 		return 0;
 	p[0] = db->schema;
@@ -680,4 +682,87 @@ db_result_free(struct db_result *r)
 		return;
 	PQclear(r->res);
 	free(r);
+}
+
+unsigned
+db_session(const struct db *db)
+{
+	return db->session;
+}
+
+int
+db_listen(struct db *db, const char *channel, struct db_error *e)
+{
+	char	*quoted, *sql;
+	long	 n;
+
+	/* LISTEN takes no parameters: the channel as a quoted identifier. */
+	if ((quoted = db_quote_ident(db, channel)) == NULL) {
+		db_error_set(e, DB_ERR_QUERY, NULL, PQerrorMessage(db->conn));
+		return -1;
+	}
+	sql = xasprintf("LISTEN %s", quoted);
+	n = db_exec(db, sql, 0, NULL, e);
+	free(sql);
+	free(quoted);
+	return n < 0 ? -1 : 0;
+}
+
+/* Take one notification libpq has read, if any: 1 with *payload set. */
+static int
+db_take_notify(struct db *db, char **payload)
+{
+	PGnotify	*n;
+
+	if ((n = PQnotifies(db->conn)) == NULL)
+		return 0;
+	if (payload != NULL)
+		*payload = xstrdup(n->extra);
+	PQfreemem(n);
+	return 1;
+}
+
+enum db_wait
+db_wait_notify(struct db *db, long timeout_ms, char **payload,
+    struct db_error *e)
+{
+	struct pollfd	 pfd;
+	int64_t		 deadline = db_now_ms() + timeout_ms, left;
+	int		 rc;
+
+	if (payload != NULL)
+		*payload = NULL;
+	if (db->broken) {
+		db_error_set(e, DB_ERR_LOST, NULL, "connection unusable");
+		return DB_WAIT_LOST;
+	}
+	/* Some may have come with the results of earlier statements. */
+	if (db_take_notify(db, payload))
+		return DB_WAIT_NOTIFY;
+	for (;;) {
+		if ((left = deadline - db_now_ms()) < 0)
+			left = 0;
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0)
+			break;
+		rc = poll(&pfd, 1, (int)(left > INT_MAX ? INT_MAX : left));
+		if (rc == -1 && errno == EINTR)
+			return DB_WAIT_INTR;
+		if (rc == -1)
+			break;
+		/* Readable also when the server went away: libpq says. */
+		if (rc > 0 && !PQconsumeInput(db->conn))
+			break;
+		if (db_take_notify(db, payload))
+			return DB_WAIT_NOTIFY;
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			break;
+		if (rc == 0 && left == 0)
+			return DB_WAIT_TIMEOUT;
+	}
+	db->broken = true;
+	db_error_set(e, DB_ERR_LOST, NULL, PQerrorMessage(db->conn));
+	return DB_WAIT_LOST;
 }

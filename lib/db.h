@@ -77,6 +77,36 @@ int			 db_reconnect_timeout(struct db *db, long timeout_ms,
 /* Return whether the connection is currently usable: false once a
  * statement found it lost, until a reconnect succeeds. */
 bool			 db_alive(const struct db *db);
+/*
+ * Return the number of sessions db has had: it grows at each successful
+ * (re)connect. What a session held (LISTEN) is gone when it changed.
+ */
+unsigned		 db_session(const struct db *db);
+
+/* What db_wait_notify saw. */
+enum db_wait {
+	DB_WAIT_LOST = -1,	/* the connection is gone (*e filled): it is
+				   re-established by db_reconnect */
+	DB_WAIT_TIMEOUT,	/* nothing within the timeout */
+	DB_WAIT_NOTIFY,		/* a notification (*payload set) */
+	DB_WAIT_INTR		/* a signal interrupted the wait */
+};
+
+/*
+ * LISTEN to channel in this session (given as a quoted identifier, so any
+ * text is safe). Return 0, or -1 with *e filled.
+ */
+int			 db_listen(struct db *db, const char *channel,
+			    struct db_error *e);
+/*
+ * Wait at most timeout_ms for one notification of a channel this session
+ * listens to, without sending anything to the server: those already read
+ * come first. Return DB_WAIT_NOTIFY with *payload its payload (caller
+ * frees; payload may be NULL to drop it), DB_WAIT_TIMEOUT, DB_WAIT_INTR,
+ * or DB_WAIT_LOST with *e filled.
+ */
+enum db_wait		 db_wait_notify(struct db *db, long timeout_ms,
+			    char **payload, struct db_error *e);
 
 /*
  * Run one statement with text parameters $1..$n (NULL pointers are SQL

@@ -47,6 +47,54 @@ static const char *const exposition_statuses[] = {
 	"succeeded", "failed", "timeout", "cancelled", "abandoned"
 };
 
+/* The states a worker is counted in; stopped ones are not. */
+static const char *const prom_worker_states[] = { "running", "idle", "gone" };
+
+/*
+ * The worker gauges from df_metrics' "workers" array ({jobid, state,
+ * count}): dataflow_workers{state} for running, idle and gone (0 when
+ * none), and dataflow_job_workers{jobid,state} for each pair given.
+ */
+static void
+exposition_workers(struct prom *p, const json_t *workers)
+{
+	const char	*labels[5], *state;
+	const json_t	*w;
+	double		 total;
+	size_t		 i, k;
+
+	prom_family(p, "dataflow_workers", PROM_GAUGE, "Registered workers "
+	    "(runjob --drain/--follow) by state: running a run, idle, or "
+	    "gone (their heartbeat lapsed).");
+	labels[0] = "state";
+	labels[2] = NULL;
+	for (k = 0; k < sizeof(prom_worker_states) /
+	    sizeof(prom_worker_states[0]); k++) {
+		total = 0;
+		json_array_foreach(workers, i, w) {
+			state = json_string_value(json_object_get(w, "state"));
+			if (state != NULL &&
+			    strcmp(state, prom_worker_states[k]) == 0)
+				total += json_number_value(json_object_get(w,
+				    "count"));
+		}
+		labels[1] = prom_worker_states[k];
+		prom_sample(p, NULL, labels, total);
+	}
+	prom_family(p, "dataflow_job_workers", PROM_GAUGE, "Registered "
+	    "workers of the job by state (only the states it has).");
+	labels[0] = "jobid";
+	labels[2] = "state";
+	labels[4] = NULL;
+	json_array_foreach(workers, i, w) {
+		labels[1] = json_string_value(json_object_get(w, "jobid"));
+		labels[3] = json_string_value(json_object_get(w, "state"));
+		if (labels[1] != NULL && labels[3] != NULL)
+			prom_sample(p, NULL, labels, json_number_value(
+			    json_object_get(w, "count")));
+	}
+}
+
 /* Return the JSON number or boolean as a double into *v; false if null. */
 static bool
 exposition_number(json_t *o, const char *member, double *v)
@@ -182,6 +230,7 @@ exposition_text(const char *doc, long window, char **errp)
 	p = prom_new();
 	exposition_jobs(p, jobs, window);
 	exposition_hosts(p, hosts);
+	exposition_workers(p, json_object_get(o, "workers"));
 	text = prom_finish(p, errp);
 	prom_free(p);
 	json_decref(o);

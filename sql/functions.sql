@@ -16,7 +16,9 @@
 -- Set-based logic lives here so that RunJob needs one round trip to claim
 -- and one to finish.
 
--- The inputs of the job whose partition p_dataid is not READY.
+-- The inputs of the job whose partition p_dataid is not READY. The
+-- pseudo-dataset "trigger" is never missing: it has no partitions, a
+-- triggered job's work rows are made by df_trigger alone.
 --
 -- Queries that test many rows use it as NOT EXISTS (SELECT FROM
 -- df_missing_inputs(...)), which the planner inlines: the test becomes
@@ -29,6 +31,7 @@ CREATE OR REPLACE FUNCTION df_missing_inputs(p_jobid text, p_dataid text)
 RETURNS SETOF text LANGUAGE sql STABLE ROWS 1 AS $$
 	SELECT i.datasetid FROM job_item i
 	WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+	  AND i.datasetid <> 'trigger'
 	  AND NOT EXISTS (SELECT 1 FROM partition_status s
 		WHERE s.datasetid = i.datasetid
 		  AND s.dataid = p_dataid AND s.status = 'READY')
@@ -66,6 +69,67 @@ RETURNS text LANGUAGE sql STABLE AS $$
 	    WHEN p_counts AND p_failures + 1 >= p_max_attempts THEN 'failed'
 	    ELSE df_pending_state(p_jobid, p_dataid) END
 $$;
+
+-- Raise DF001 unless p_jobid is a job (not removed): the check the
+-- functions that take a job id from a caller open with.
+CREATE OR REPLACE FUNCTION df_require_job(p_jobid text)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+END
+$$;
+
+-- The LISTEN/NOTIFY channel of this schema for p_kind: 'work' (payload:
+-- a job id whose work may have become claimable) or 'run' (payload:
+-- "run_id status jobid" of a triggered partition's run that ended). Named
+-- after the schema, so that two installations in one database do not
+-- wake each other; a name longer than a channel may be (63 bytes) becomes
+-- "df_<md5>.<kind>".
+-- Listeners ask it (lib/worker.c) rather than build the name themselves.
+CREATE OR REPLACE FUNCTION df_channel(p_kind text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT CASE WHEN octet_length(current_schema()) + 1 +
+	    octet_length(p_kind) <= 63
+	    THEN current_schema() || '.' || p_kind
+	    ELSE 'df_' || md5(current_schema()) || '.' || p_kind END
+$$;
+
+-- Tell the workers of a job that some of its work became claimable. A
+-- hint, never state: a woken worker just tries to claim. PostgreSQL
+-- sends it at commit, once per job and transaction however many rows.
+CREATE OR REPLACE FUNCTION df_work_notify()
+RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+	PERFORM pg_notify(df_channel('work'), NEW.jobid);
+	RETURN NULL;
+END
+$$;
+
+-- Row triggers whose WHEN clauses are evaluated by the executor without
+-- calling the function: a claim (ready -> running) and a finish (running
+-- -> succeeded) cost nothing more. Statement triggers with transition
+-- tables would fire, and compile in a new session, on every claim's
+-- UPDATE; and readiness is propagated row by row (df_partition_changed),
+-- so each INSERT into work is its own statement anyway. A slot freed
+-- under max_running is announced by df_end_run, which knows the job.
+DROP TRIGGER IF EXISTS work_ready_inserted ON work;
+DROP TRIGGER IF EXISTS work_ready_updated ON work;
+CREATE TRIGGER work_ready_inserted
+	AFTER INSERT ON work
+	FOR EACH ROW WHEN (NEW.state = 'ready')
+	EXECUTE FUNCTION df_work_notify();
+CREATE TRIGGER work_ready_updated
+	AFTER UPDATE OF state ON work
+	FOR EACH ROW WHEN (NEW.state = 'ready'
+	    AND OLD.state IS DISTINCT FROM 'ready')
+	EXECUTE FUNCTION df_work_notify();
 
 -- Whether a parameter or attribute name looks like it names a secret: the
 -- one rule for what is masked in run history, in apply's plan, in the audit
@@ -180,6 +244,8 @@ BEGIN
 			    hashtext('dataflow.ready'),
 			    hashtext(NEW.dataid) & 255);
 		END IF;
+		-- A triggered job (input "trigger") gets no new work from
+		-- readiness, only its triggered rows waiting on this input.
 		INSERT INTO work AS w (jobid, dataid, state)
 		SELECT i.jobid, NEW.dataid, 'ready'
 		FROM job_item i JOIN job j ON j.jobid = i.jobid
@@ -187,6 +253,11 @@ BEGIN
 		  AND j.removed IS NULL
 		  AND NOT EXISTS (SELECT FROM
 		      df_missing_inputs(i.jobid, NEW.dataid))
+		  AND (NOT EXISTS (SELECT 1 FROM job_item t
+			WHERE t.jobid = i.jobid AND t.itemtype = 'IN'
+			  AND t.datasetid = 'trigger')
+		    OR EXISTS (SELECT 1 FROM work x
+			WHERE x.jobid = i.jobid AND x.dataid = NEW.dataid))
 		ON CONFLICT (jobid, dataid) DO UPDATE
 		SET state = 'ready', modified = now()
 		WHERE w.state = 'waiting';
@@ -236,8 +307,10 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN 0;
 	END IF;
+	-- A triggered job's work comes from df_trigger only.
 	SELECT min(datasetid) INTO v_first FROM job_item
-	WHERE jobid = p_jobid AND itemtype = 'IN';
+	WHERE jobid = p_jobid AND itemtype = 'IN'
+	HAVING bool_and(datasetid <> 'trigger');
 	IF v_first IS NOT NULL THEN
 		INSERT INTO work (jobid, dataid, state)
 		SELECT p_jobid, s.dataid, 'ready'
@@ -265,7 +338,14 @@ $$;
 -- End one run: record its outcome and move its work and output partitions.
 -- Only a RUNNING run can end: this is the fence against a wrapper that was
 -- presumed dead. Returns NULL when recorded, else the run's current status
--- ('ABANDONED', 'SUCCEEDED'...) or 'UNKNOWN'.
+-- ('ABANDONED', 'SUCCEEDED'...) or 'UNKNOWN'. The run's worker, if any,
+-- counts it and is idle again (a run abandoned by the reaper counts, but
+-- says nothing of its worker's liveness). The end of a triggered
+-- partition's run is announced on the schema's 'run' channel (for
+-- "trigger --wait"), a slot freed under max_running on 'work'. Not every
+-- end: a transaction that notifies holds a database-wide lock from its
+-- commit's start to its end (PostgreSQL keeps the queue in commit
+-- order), WAL flush included, so notifying finishes commit one at a time.
 CREATE OR REPLACE FUNCTION df_end_run(p_run_id bigint, p_status text,
     p_exit_code integer, p_signal integer, p_message text,
     p_metrics jsonb, p_stderr_tail text)
@@ -274,6 +354,9 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_jobid		text;
 	v_dataid	text;
+	v_worker	bigint;
+	v_limited	boolean;
+	v_trig		boolean;
 	v_now		text;
 	v_counts	boolean := p_status IN ('FAILED', 'TIMEOUT', 'ABANDONED');
 BEGIN
@@ -281,7 +364,7 @@ BEGIN
 	    exit_code = p_exit_code, signal = p_signal, message = p_message,
 	    metrics = p_metrics, stderr_tail = p_stderr_tail
 	WHERE run_id = p_run_id AND status = 'RUNNING'
-	RETURNING jobid, dataid INTO v_jobid, v_dataid;
+	RETURNING jobid, dataid, worker_id INTO v_jobid, v_dataid, v_worker;
 	IF NOT FOUND THEN
 		SELECT status INTO v_now FROM run WHERE run_id = p_run_id;
 		RETURN coalesce(v_now, 'UNKNOWN');
@@ -295,7 +378,9 @@ BEGIN
 	FROM job j
 	WHERE w.jobid = v_jobid AND w.dataid = v_dataid
 	  AND w.run_id = p_run_id AND w.state = 'running'
-	  AND j.jobid = w.jobid;
+	  AND j.jobid = w.jobid
+	RETURNING j.max_running IS NOT NULL, w.triggered_by IS NOT NULL
+	INTO v_limited, v_trig;
 
 	-- The outputs this run was producing (as marked at claim time).
 	UPDATE partition_status SET
@@ -303,6 +388,27 @@ BEGIN
 		ELSE 'FAILED' END,
 	    modified = now()
 	WHERE run_id = p_run_id AND dataid = v_dataid AND status = 'RUNNING';
+
+	IF v_worker IS NOT NULL THEN
+		UPDATE worker k SET processed = k.processed + 1,
+		    succeeded = k.succeeded +
+			CASE WHEN p_status = 'SUCCEEDED' THEN 1 ELSE 0 END,
+		    failed = k.failed +
+			CASE WHEN p_status = 'SUCCEEDED' THEN 0 ELSE 1 END,
+		    state = CASE WHEN p_status = 'ABANDONED'
+			OR k.run_id IS DISTINCT FROM p_run_id
+			OR k.state = 'stopped' THEN k.state ELSE 'idle' END,
+		    last_seen = CASE WHEN p_status = 'ABANDONED'
+			THEN k.last_seen ELSE now() END
+		WHERE k.worker_id = v_worker;
+	END IF;
+	IF v_trig THEN
+		PERFORM pg_notify(df_channel('run'),
+		    p_run_id || ' ' || p_status || ' ' || v_jobid);
+	END IF;
+	IF v_limited THEN
+		PERFORM pg_notify(df_channel('work'), v_jobid);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -342,10 +448,16 @@ $$;
 -- and for a requested dataid also 'waiting' (inputs not READY), 'running',
 -- 'succeeded', 'failed' (attempts exhausted). With p_dry_run nothing is
 -- written and 'claimed' means "would claim".
+--
+-- The run's parameters are the job's, overridden by the work row's (a
+-- triggered partition's), overridden by p_params (runjob --param); its
+-- label is p_label, else the work row's. p_worker, a worker_id of
+-- df_worker_start, is the worker claiming: the claim is its heartbeat,
+-- and it is running the new run, or idle when nothing was claimed.
 CREATE OR REPLACE FUNCTION df_claim(p_jobid text, p_dataid text,
     p_today text, p_exclude text[], p_host text, p_pid integer,
     p_user text, p_label text, p_params jsonb, p_lease_secs integer,
-    p_dry_run boolean,
+    p_dry_run boolean, p_worker bigint DEFAULT NULL,
     OUT outcome text, OUT run_id bigint, OUT dataid text,
     OUT attempt integer, OUT info jsonb)
 LANGUAGE plpgsql
@@ -354,6 +466,7 @@ DECLARE
 	v_job	job%ROWTYPE;
 	v_work	work%ROWTYPE;
 	v_today	boolean;
+	v_trig	boolean;
 	v_n	integer;
 BEGIN
 	SELECT * INTO v_job FROM job j
@@ -361,6 +474,12 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown job "%"', p_jobid
 		    USING ERRCODE = 'DF001';
+	END IF;
+	-- The worker is seen, and idle unless the claim below succeeds
+	-- (the same row is updated again then, in this transaction).
+	IF p_worker IS NOT NULL AND NOT p_dry_run THEN
+		UPDATE worker k SET last_seen = now(), state = 'idle'
+		WHERE k.worker_id = p_worker AND k.stopped IS NULL;
 	END IF;
 	IF v_job.paused THEN
 		outcome := 'paused';
@@ -407,8 +526,13 @@ BEGIN
 
 	IF p_dataid IS NOT NULL THEN
 		-- One named partition: it becomes work once its inputs are
-		-- READY (a job without inputs can run any dataid this way).
-		IF NOT p_dry_run AND df_inputs_ready(p_jobid, p_dataid) THEN
+		-- READY (a job without inputs can run any dataid this way);
+		-- a triggered job's only once triggered.
+		v_trig := EXISTS (SELECT 1 FROM job_item i
+		    WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+		      AND i.datasetid = 'trigger');
+		IF NOT p_dry_run AND NOT v_trig
+		    AND df_inputs_ready(p_jobid, p_dataid) THEN
 			INSERT INTO work (jobid, dataid, state)
 			VALUES (p_jobid, p_dataid, 'ready')
 			ON CONFLICT DO NOTHING;
@@ -416,7 +540,8 @@ BEGIN
 		SELECT * INTO v_work FROM work w
 		WHERE w.jobid = p_jobid AND w.dataid = p_dataid;
 		IF NOT FOUND THEN
-			outcome := CASE WHEN df_inputs_ready(p_jobid, p_dataid)
+			outcome := CASE WHEN NOT v_trig
+			    AND df_inputs_ready(p_jobid, p_dataid)
 			    THEN 'claimed' ELSE 'waiting' END;
 			IF outcome = 'claimed' THEN
 				dataid := p_dataid;
@@ -497,13 +622,18 @@ BEGIN
 	END IF;
 
 	INSERT INTO run (jobid, dataid, attempt, status, host, pid, username,
-	    label, params, lease_until)
+	    label, params, lease_until, worker_id, triggered_by)
 	VALUES (p_jobid, v_work.dataid, attempt, 'RUNNING', p_host, p_pid,
-	    p_user, p_label,
+	    p_user, coalesce(p_label, v_work.label),
 	    (SELECT m FROM df_masked_params(v_job.params ||
-		coalesce(p_params, '{}')) m),
-	    now() + make_interval(secs => p_lease_secs))
+		coalesce(v_work.params, '{}') || coalesce(p_params, '{}')) m),
+	    now() + make_interval(secs => p_lease_secs), p_worker,
+	    v_work.triggered_by)
 	RETURNING run.run_id INTO run_id;
+	IF p_worker IS NOT NULL THEN
+		UPDATE worker k SET state = 'running', run_id = df_claim.run_id
+		WHERE k.worker_id = p_worker AND k.stopped IS NULL;
+	END IF;
 
 	UPDATE work w SET state = 'running', run_id = df_claim.run_id,
 	    attempts = w.attempts + 1, modified = now()
@@ -516,7 +646,8 @@ BEGIN
 	SET status = 'RUNNING', run_id = excluded.run_id, modified = now();
 
 	SELECT jsonb_build_object(
-	    'params', v_job.params || coalesce(p_params, '{}'),
+	    'params', v_job.params || coalesce(v_work.params, '{}') ||
+		coalesce(p_params, '{}'),
 	    'timeout', v_job.timeout_secs,
 	    'owner', v_job.owner,
 	    'notify', to_jsonb(v_job.notify),
@@ -535,12 +666,72 @@ END
 $$;
 
 -- Keep a run's lease alive. False when the run no longer holds its claim
--- (abandoned and possibly re-run elsewhere): the wrapper must stop.
+-- (abandoned and possibly re-run elsewhere): the wrapper must stop. The
+-- run's worker, if any, is seen alive too.
 CREATE OR REPLACE FUNCTION df_renew(p_run_id bigint, p_lease_secs integer)
 RETURNS boolean LANGUAGE sql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-	UPDATE run SET heartbeat = now(),
-	    lease_until = now() + make_interval(secs => p_lease_secs)
-	WHERE run_id = p_run_id AND status = 'RUNNING'
-	RETURNING true
+	WITH r AS (
+		UPDATE run SET heartbeat = now(),
+		    lease_until = now() + make_interval(secs => p_lease_secs)
+		WHERE run_id = p_run_id AND status = 'RUNNING'
+		RETURNING worker_id
+	), k AS (
+		UPDATE worker SET last_seen = now()
+		WHERE worker_id = (SELECT r.worker_id FROM r)
+		  AND stopped IS NULL
+	)
+	SELECT true FROM r
+$$;
+
+-- Register a worker ("runjob --drain/--follow", one per stream) of a
+-- job: return its worker_id, for df_claim, df_worker_beat and
+-- df_worker_stop. p_beat_secs is how often it promises to be seen (a
+-- claim, a renewal, a finish or df_worker_beat): past 2 x p_beat_secs +
+-- 30 s without a sign it is shown "gone". Also prunes workers not seen
+-- for a week (stopped or gone): no daemon needed.
+CREATE OR REPLACE FUNCTION df_worker_start(p_jobid text, p_host text,
+    p_pid integer, p_user text, p_mode text, p_stream integer,
+    p_beat_secs integer, p_version text)
+RETURNS bigint LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+	v_id	bigint;
+BEGIN
+	PERFORM df_require_job(p_jobid);
+	DELETE FROM worker k WHERE k.last_seen < now() - interval '7 days';
+	INSERT INTO worker (jobid, host, pid, username, mode, stream,
+	    beat_secs, version)
+	VALUES (p_jobid, p_host, p_pid, p_user, p_mode, p_stream,
+	    least(greatest(p_beat_secs, 1), 86400), p_version)
+	RETURNING worker_id INTO v_id;
+	RETURN v_id;
+END
+$$;
+
+-- An idle worker's heartbeat. False when the worker is unknown (pruned)
+-- or stopped: it should register again.
+CREATE OR REPLACE FUNCTION df_worker_beat(p_worker bigint)
+RETURNS boolean LANGUAGE sql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+	WITH k AS (
+		UPDATE worker SET last_seen = now()
+		WHERE worker_id = p_worker AND stopped IS NULL
+		RETURNING true
+	)
+	SELECT EXISTS (SELECT FROM k)
+$$;
+
+-- A worker's clean exit: stopped, on no run. False when unknown or
+-- stopped already.
+CREATE OR REPLACE FUNCTION df_worker_stop(p_worker bigint)
+RETURNS boolean LANGUAGE sql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+	WITH k AS (
+		UPDATE worker SET stopped = now(), last_seen = now(),
+		    state = 'stopped'
+		WHERE worker_id = p_worker AND stopped IS NULL
+		RETURNING true
+	)
+	SELECT EXISTS (SELECT FROM k)
 $$;

@@ -37,6 +37,42 @@ SET search_path FROM CURRENT AS $$
 	ORDER BY r.host
 $$;
 
+-- The registered workers (runjob --drain/--follow, one per stream), or
+-- only p_worker, newest first. state is the stored one, but "stopped"
+-- once stopped and "gone" when its heartbeat lapsed: not stopped and not
+-- seen for 2 x beat_secs + 30 s (a SIGKILLed worker is never shown
+-- running forever). run_id and dataid: the run it is on (running), or
+-- was on when it vanished (gone); otherwise null.
+CREATE OR REPLACE FUNCTION df_worker_list(p_worker bigint)
+RETURNS TABLE (worker_id bigint, jobid text, host text, pid integer,
+    username text, mode text, stream integer, version text,
+    started timestamptz, last_seen timestamptz,
+    last_seen_secs double precision, beat_secs integer,
+    stopped timestamptz, state text, run_id bigint, dataid text,
+    processed bigint, succeeded bigint, failed bigint)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT k.worker_id, k.jobid, k.host, k.pid, k.username, k.mode,
+	    k.stream, k.version, k.started, k.last_seen,
+	    greatest(extract(epoch FROM now() - k.last_seen), 0)::
+		double precision,
+	    k.beat_secs, k.stopped, s.state,
+	    CASE WHEN s.state = 'running' OR (s.state = 'gone'
+		AND k.state = 'running') THEN k.run_id END,
+	    CASE WHEN s.state = 'running' OR (s.state = 'gone'
+		AND k.state = 'running') THEN r.dataid END,
+	    k.processed, k.succeeded, k.failed
+	FROM worker k
+	CROSS JOIN LATERAL (SELECT CASE
+		WHEN k.stopped IS NOT NULL THEN 'stopped'
+		WHEN k.last_seen < now() - make_interval(
+		    secs => 2 * k.beat_secs + 30) THEN 'gone'
+		ELSE k.state END AS state) s
+	LEFT JOIN run r ON r.run_id = k.run_id
+	WHERE p_worker IS NULL OR k.worker_id = p_worker
+	ORDER BY k.worker_id DESC
+$$;
+
 -- Everything "dataflow metrics" exposes, as one JSON document, so that
 -- one scrape reads one snapshot:
 --   jobs   per job (df_status): its counts, the age of its oldest pending
@@ -46,6 +82,8 @@ $$;
 --          last p_window_secs: count, sum of durations and the 0.5, 0.9
 --          and 0.99 quantiles (observed durations; null when none)
 --   hosts  df_workers, with last_seen as epoch seconds
+--   workers  per job and state (df_worker_list: running, idle, gone;
+--            stopped ones are left out), the number of workers
 CREATE OR REPLACE FUNCTION df_metrics(p_window_secs double precision)
 RETURNS jsonb LANGUAGE sql STABLE
 SET search_path FROM CURRENT AS $$
@@ -94,7 +132,15 @@ SET search_path FROM CURRENT AS $$
 		    'abandoned', w.abandoned,
 		    'last_seen', extract(epoch FROM w.last_seen))
 		    ORDER BY w.host)
-		FROM df_workers() w), '[]'::jsonb))
+		FROM df_workers() w), '[]'::jsonb),
+	    'workers', coalesce((
+		SELECT jsonb_agg(jsonb_build_object(
+		    'jobid', k.jobid, 'state', k.state, 'count', k.n)
+		    ORDER BY k.jobid, k.state)
+		FROM (SELECT l.jobid, l.state, count(*) AS n
+		    FROM df_worker_list(NULL) l
+		    WHERE l.state <> 'stopped'
+		    GROUP BY l.jobid, l.state) k), '[]'::jsonb))
 $$;
 
 -- The graph of datasets and jobs, or with p_jobid only that job and its

@@ -124,7 +124,8 @@ $$;
 -- {"datasetid", "status", "producer"}: status is NULL when the dataset has
 -- no such partition, producer the job that writes the dataset (NULL when
 -- it is produced outside dataflow). The "today" input counts as READY for
--- p_today, as df_claim would make it.
+-- p_today, as df_claim would make it; the "trigger" input as READY for a
+-- partition that was triggered (the job has work for it).
 CREATE OR REPLACE FUNCTION df_input_status(p_jobid text, p_dataid text,
     p_today text)
 RETURNS jsonb LANGUAGE sql STABLE
@@ -132,7 +133,11 @@ SET search_path FROM CURRENT AS $$
 	SELECT coalesce(jsonb_agg(jsonb_build_object(
 	    'datasetid', i.datasetid,
 	    'status', CASE WHEN s.status IS NULL AND i.datasetid = 'today'
-		AND p_dataid = p_today THEN 'READY' ELSE s.status END,
+		AND p_dataid = p_today THEN 'READY'
+		WHEN i.datasetid = 'trigger' THEN CASE WHEN EXISTS (
+		    SELECT 1 FROM work w WHERE w.jobid = p_jobid
+		      AND w.dataid = p_dataid) THEN 'READY' END
+		ELSE s.status END,
 	    'producer', (SELECT min(o.jobid) FROM job_item o
 		JOIN job pj ON pj.jobid = o.jobid AND pj.removed IS NULL
 		WHERE o.datasetid = i.datasetid AND o.itemtype = 'OUT'))
@@ -244,6 +249,9 @@ BEGIN
 			SELECT s.dataid FROM job_item i
 			JOIN partition_status s ON s.datasetid = i.datasetid
 			WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+			  AND NOT EXISTS (SELECT 1 FROM job_item t
+			    WHERE t.jobid = p_jobid AND t.itemtype = 'IN'
+			      AND t.datasetid = 'trigger')
 			  AND NOT EXISTS (SELECT 1 FROM work w
 			    WHERE w.jobid = p_jobid AND w.dataid = s.dataid)
 			UNION
@@ -313,6 +321,11 @@ BEGIN
 					    THEN format('input "today" makes '
 						'only the current date (%s) '
 						'claimable', p_today)
+					    WHEN v_x->>'datasetid' = 'trigger'
+					    THEN format('not triggered '
+						'("dataflow trigger %s '
+						'--dataid %s" makes it)',
+						p_jobid, v_d)
 					    WHEN v_x->>'status' IS NULL
 					    THEN format('input "%s" has no '
 						'partition %s%s',
@@ -574,6 +587,10 @@ BEGIN
 	PERFORM df_audit(p_who,
 	    CASE WHEN p_paused THEN 'pause' ELSE 'resume' END,
 	    p_jobid => p_jobid, p_reason => p_reason);
+	-- Its ready work is claimable again: no work row changed to say so.
+	IF NOT p_paused THEN
+		PERFORM pg_notify(df_channel('work'), p_jobid);
+	END IF;
 	RETURN true;
 END
 $$;
@@ -581,7 +598,8 @@ $$;
 -- Mark partitions p_dataids of an external dataset READY ("dataflow
 -- ready"), with one audit row by p_who. Return how many changed (the
 -- others were READY already), or NULL when the dataset is unknown, removed
--- or "today", which dataflow manages itself.
+-- or "today", which dataflow manages itself. "trigger" is refused (DF003):
+-- its jobs get work from df_trigger.
 CREATE OR REPLACE FUNCTION df_ready(p_datasetid text, p_dataids text[],
     p_who text)
 RETURNS bigint LANGUAGE plpgsql
@@ -590,6 +608,11 @@ DECLARE
 	v_n	bigint;
 	v_k	integer := coalesce(cardinality(p_dataids), 0);
 BEGIN
+	IF p_datasetid = 'trigger' THEN
+		RAISE EXCEPTION 'the dataset "trigger" has no READY '
+		    'partitions: "dataflow trigger JOB" makes work for the '
+		    'jobs that read it' USING ERRCODE = 'DF003';
+	END IF;
 	PERFORM 1 FROM dataset d
 	WHERE d.datasetid = p_datasetid AND d.removed IS NULL
 	  AND d.datasetid <> 'today';
@@ -667,5 +690,110 @@ BEGIN
 	WHERE w.state <> 'running';
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	RETURN v_n;
+END
+$$;
+
+-- Trigger partitions of a job whose inputs include "trigger" ("dataflow
+-- trigger", the API), all in this transaction: one work row per item of
+-- p_items, a JSON array of {"dataid"?: text, "params"?: {NAME: text}}.
+-- A given dataid the job already has work for creates nothing (created is
+-- false): a retried call never runs twice. A generated dataid is
+-- YYYYMMDDTHHMMSSZ-NNNNNNNNNNNN (the transaction's UTC time, then a
+-- counter): valid, unique, sorting in trigger order. A row is ready when
+-- the job's other inputs are READY for it, else waiting; it keeps its
+-- params (over the job's, under runjob --param), p_label and p_who for
+-- the run (df_claim). One audit row by p_who. Rows come back in item
+-- order with the row's label and state. Errors, and nothing created:
+-- DF001 unknown job, DF003 a job that does not read "trigger", 22023 a
+-- malformed item (named by its position from 1). Parameter names are
+-- checked against the environment rules by the caller (lib/trigger.c),
+-- which knows the host's env_allow.
+CREATE OR REPLACE FUNCTION df_trigger(p_jobid text, p_items jsonb,
+    p_label text, p_who text)
+RETURNS TABLE (jobid text, dataid text, label text, created boolean,
+    state text)
+LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+#variable_conflict use_variable
+DECLARE
+	v_item		jsonb;
+	v_n		integer := 0;
+	v_made		integer := 0;
+	v_d		text;
+	v_p		jsonb;
+	v_bad		text;
+	v_seq		text;
+	v_first		text;
+	v_last		text;
+	v_stamp		text := to_char(now() AT TIME ZONE 'UTC',
+			    'YYYYMMDD"T"HH24MISS"Z"');
+BEGIN
+	PERFORM df_require_job(p_jobid);
+	PERFORM 1 FROM job_item i WHERE i.jobid = p_jobid
+	  AND i.itemtype = 'IN' AND i.datasetid = 'trigger';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'job "%" does not read the dataset "trigger"',
+		    p_jobid USING ERRCODE = 'DF003',
+		    HINT = 'a job is triggered when "trigger" is one of its '
+			'inputs in the configuration';
+	END IF;
+	IF jsonb_typeof(p_items) IS DISTINCT FROM 'array'
+	    OR jsonb_array_length(p_items) = 0 THEN
+		RAISE EXCEPTION 'expected a non-empty array of items'
+		    USING ERRCODE = '22023';
+	END IF;
+
+	FOR v_item IN SELECT e FROM jsonb_array_elements(p_items) e LOOP
+		v_n := v_n + 1;
+		v_p := CASE WHEN jsonb_typeof(v_item) = 'object'
+		    THEN coalesce(v_item->'params', '{}') END;
+		v_bad := CASE
+		    WHEN v_p IS NULL THEN 'not an object'
+		    WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(v_item) k
+			WHERE k NOT IN ('dataid', 'params'))
+		    THEN 'knows only "dataid" and "params"'
+		    WHEN v_item ? 'dataid' AND (jsonb_typeof(v_item->'dataid')
+			IS DISTINCT FROM 'string' OR NOT (v_item->>'dataid' ~
+			'^[A-Za-z0-9_.:+=@,-]{1,128}$'))
+		    THEN 'dataid is not a valid dataid'
+		    WHEN jsonb_typeof(v_p) <> 'object'
+		    THEN 'params is not an object'
+		    WHEN EXISTS (SELECT 1 FROM jsonb_each(v_p) x
+			WHERE NOT x.key ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'
+			   OR jsonb_typeof(x.value) <> 'string')
+		    THEN 'params must map identifiers to strings'
+		    END;
+		IF v_bad IS NOT NULL THEN
+			RAISE EXCEPTION 'item %: %', v_n, v_bad
+			    USING ERRCODE = '22023';
+		END IF;
+		IF v_item ? 'dataid' THEN
+			v_d := v_item->>'dataid';
+		ELSE
+			v_seq := nextval('trigger_dataid_seq')::text;
+			v_d := v_stamp || '-' ||
+			    lpad(v_seq, greatest(12, length(v_seq)), '0');
+		END IF;
+		INSERT INTO work AS w (jobid, dataid, state, params, label,
+		    triggered_by)
+		VALUES (p_jobid, v_d, df_pending_state(p_jobid, v_d),
+		    nullif(v_p, '{}'::jsonb), p_label, p_who)
+		ON CONFLICT ON CONSTRAINT work_pkey DO NOTHING;
+		created := FOUND;
+		IF created THEN
+			v_made := v_made + 1;
+		END IF;
+		v_first := coalesce(v_first, v_d);
+		v_last := v_d;
+		SELECT w.jobid, w.dataid, w.label, w.state
+		INTO jobid, dataid, label, state
+		FROM work w WHERE w.jobid = p_jobid AND w.dataid = v_d;
+		RETURN NEXT;
+	END LOOP;
+
+	INSERT INTO audit (who, action, jobid, dataid, detail)
+	VALUES (p_who, 'trigger', p_jobid, CASE WHEN v_n = 1 THEN v_first END,
+	    jsonb_build_object('requested', v_n, 'created', v_made,
+		'label', p_label, 'first', v_first, 'last', v_last));
 END
 $$;

@@ -5,12 +5,15 @@
 -- dataflow.operator_role, set for this transaction only.
 --
 --   runner    what runjob does: claim, renew and finish runs, through the
---             SECURITY DEFINER df_claim, df_renew and df_end_run only. No
---             table, no other function: it cannot change a job, a
---             dataset, a notify command or parameters.
+--             SECURITY DEFINER df_claim, df_renew and df_end_run, and
+--             register, beat and stop its worker (df_worker_start,
+--             df_worker_beat, df_worker_stop); df_channel names what to
+--             LISTEN to. No table, no other function: it cannot change a
+--             job, a dataset, a notify command or parameters.
 --   operator  the operations commands: read every table, run the read-only
---             functions as itself and the three that change state
---             (df_ready, df_resubmit, df_set_paused) as the owner.
+--             functions as itself (the worker listing among them) and the
+--             four that change state (df_ready, df_resubmit,
+--             df_set_paused, df_trigger) as the owner.
 --   owner     the schema's owner, who runs init, apply, rekey and import,
 --             and alone calls the writers of the audit trail (df_audit)
 --             and of an import (df_import_partitions, df_import_work):
@@ -65,7 +68,9 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_runner) THEN
 		FOR v_f IN SELECT p.oid::regprocedure::text FROM pg_proc p
 		    WHERE p.pronamespace = v_nsp AND p.proname IN
-			('df_claim', 'df_renew', 'df_end_run') LOOP
+			('df_claim', 'df_renew', 'df_end_run',
+			 'df_worker_start', 'df_worker_beat',
+			 'df_worker_stop', 'df_channel') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_runner);
 		END LOOP;
@@ -85,7 +90,8 @@ BEGIN
 			 'df_missing_inputs', 'df_inputs_ready',
 			 'df_pending_state', 'df_masked_params',
 			 'df_secret_name', 'df_masked_plan',
-			 'df_masked_plan_line') LOOP
+			 'df_masked_plan_line', 'df_trigger', 'df_worker_list',
+			 'df_channel') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;
