@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "actor.h"
 #include "config.h"
 #include "dataflow.h"
 #include "db.h"
@@ -161,7 +162,7 @@ trigger_run(const struct global_opts *g, const struct trigger_opts *o,
 
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
-	who = cmd_actor();
+	who = actor_name();
 	if (trigger_make(db, &t, ti, o->label, who, &res, &e) == -1) {
 		status = trigger_fail(o, &e);
 		goto out;

@@ -18,7 +18,8 @@
 static const char load_datasets_sql[] =
     "SELECT datasetid, hostname, database, schemaname, tablename, "
     "username, encryptedpass, extra::text FROM dataset "
-    "WHERE removed IS NULL AND datasetid <> 'today' ORDER BY datasetid";
+    "WHERE removed IS NULL AND datasetid NOT IN ('today', 'trigger') "
+    "ORDER BY datasetid";
 
 static const char load_jobs_sql[] =
     "SELECT j.jobid, j.paused, j.max_attempts, j.timeout_secs, "

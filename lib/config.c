@@ -402,10 +402,9 @@ config_load_datasets(struct config_load *ld, json_t *obj)
 	json_object_foreach(obj, id, v) {
 		path = config_path("datasets", id);
 		ok = config_id_ok(ld, "datasets", "dataset id", id);
-		if (ok && strcmp(id, CONFIG_TODAY) == 0) {
-			config_err(ld, path, "\"%s\" is reserved for the "
-			    "pseudo-dataset of the current date and cannot be "
-			    "declared", CONFIG_TODAY);
+		if (ok && config_pseudo(id) != NULL) {
+			config_err(ld, path, "\"%s\" is reserved for %s and "
+			    "cannot be declared", id, config_pseudo(id));
 			ok = 0;
 		}
 		memset(&ds, 0, sizeof ds);
@@ -463,11 +462,10 @@ config_load_list(struct config_load *ld, const char *path, json_t *arr,
 		else if (strlen(s) != len || !ident_valid(s))
 			config_err(ld, ipath, "invalid dataset id %s ("
 			    CONFIG_IDRULE ")", q);
-		else if (strcmp(s, CONFIG_TODAY) == 0 && outputs)
-			config_err(ld, ipath, "\"%s\" is the pseudo-dataset "
-			    "of the current date and cannot be an output",
-			    CONFIG_TODAY);
-		else if (strcmp(s, CONFIG_TODAY) != 0 &&
+		else if (config_pseudo(s) != NULL && outputs)
+			config_err(ld, ipath, "\"%s\" is %s and cannot be an "
+			    "output", s, config_pseudo(s));
+		else if (config_pseudo(s) == NULL &&
 		    config_dataset(ld->c, s) == NULL) {
 			hint = (struct msg_hint)MSG_HINT_INIT;
 			for (j = 0; j < ld->c->ndatasets; j++)

@@ -16,6 +16,8 @@ struct json_t;
 #define CONFIG_MAXVALUE		4096	/* longest attribute/param value, bytes */
 #define CONFIG_MAXDEPTH		16	/* deepest JSON nesting accepted */
 #define CONFIG_TODAY		"today"	/* the pseudo-dataset: dataid = date */
+#define CONFIG_TRIGGER		"trigger" /* the pseudo-dataset whose partitions
+					   callers make (dataflow trigger) */
 
 struct cfg_kv {
 	char	*key;
@@ -92,6 +94,12 @@ struct config	*config_from_json(struct json_t *root, const char *origin,
 		    struct diag *d);
 /* Find a dataset or job by id in c (sorted, as loaded), or NULL. */
 struct cfg_dataset *config_dataset(const struct config *c, const char *id);
+/*
+ * Return what the pseudo-dataset id is ("the pseudo-dataset of the current
+ * date", ...), or NULL when id is no pseudo-dataset: an input only, never
+ * declared, never an output.
+ */
+const char	*config_pseudo(const char *id);
 struct cfg_job	*config_job(const struct config *c, const char *id);
 /* Return the name of an order ("oldest-first", ...). */
 const char	*config_order_name(enum cfg_order o);

@@ -93,11 +93,11 @@ config_check_list(struct config_load *ld, const struct cfg_job *job,
 		}
 		if (j < i)
 			config_err(ld, path, "duplicate dataset %s", q);
-		else if (strcmp(list[i], CONFIG_TODAY) == 0) {
+		else if (config_pseudo(list[i]) != NULL) {
 			if (outputs)
-				config_err(ld, path, "\"%s\" is the "
-				    "pseudo-dataset of the current date and "
-				    "cannot be an output", CONFIG_TODAY);
+				config_err(ld, path, "\"%s\" is %s and cannot "
+				    "be an output", list[i],
+				    config_pseudo(list[i]));
 		} else if (nds == 0 || bsearch(&list[i], dsids, nds,
 		    sizeof *dsids, config_cmp_str) == NULL)
 			config_err(ld, path, "unknown dataset %s", q);
@@ -196,7 +196,7 @@ config_check_graph(struct config_load *ld, const struct config *c)
 			refs[nrefs].ds = refs[nrefs].out ?
 			    job->outputs[j - job->ninputs] : job->inputs[j];
 			refs[nrefs].job = i;
-			if (strcmp(refs[nrefs].ds, CONFIG_TODAY) != 0)
+			if (config_pseudo(refs[nrefs].ds) == NULL)
 				nrefs++;
 		}
 	}

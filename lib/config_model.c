@@ -97,6 +97,16 @@ config_find_job(const void *id, const void *elem)
 	return strcmp(id, job->id);
 }
 
+const char *
+config_pseudo(const char *id)
+{
+	if (strcmp(id, CONFIG_TODAY) == 0)
+		return "the pseudo-dataset of the current date";
+	if (strcmp(id, CONFIG_TRIGGER) == 0)
+		return "the pseudo-dataset of triggered partitions";
+	return NULL;
+}
+
 struct cfg_dataset *
 config_dataset(const struct config *c, const char *id)
 {

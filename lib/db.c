@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -723,10 +724,11 @@ db_take_notify(struct db *db, char **payload)
 }
 
 enum db_wait
-db_wait_notify(struct db *db, long timeout_ms, char **payload,
-    struct db_error *e)
+db_wait_notify(struct db *db, long timeout_ms, const sigset_t *sigmask,
+    char **payload, struct db_error *e)
 {
 	struct pollfd	 pfd;
+	struct timespec	 ts;
 	int64_t		 deadline = db_now_ms() + timeout_ms, left;
 	int		 rc;
 
@@ -747,7 +749,11 @@ db_wait_notify(struct db *db, long timeout_ms, char **payload,
 		pfd.revents = 0;
 		if (pfd.fd < 0)
 			break;
-		rc = poll(&pfd, 1, (int)(left > INT_MAX ? INT_MAX : left));
+		ts.tv_sec = (time_t)(left / 1000);
+		ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		/* The signals sigmask lets through end the wait (atomically:
+		 * none is lost between a check of the caller's and the wait). */
+		rc = ppoll(&pfd, 1, &ts, sigmask);
 		if (rc == -1 && errno == EINTR)
 			return DB_WAIT_INTR;
 		if (rc == -1)

@@ -2,6 +2,7 @@
 #ifndef DF_DB_H
 #define DF_DB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -101,12 +102,15 @@ int			 db_listen(struct db *db, const char *channel,
 /*
  * Wait at most timeout_ms for one notification of a channel this session
  * listens to, without sending anything to the server: those already read
- * come first. Return DB_WAIT_NOTIFY with *payload its payload (caller
- * frees; payload may be NULL to drop it), DB_WAIT_TIMEOUT, DB_WAIT_INTR,
- * or DB_WAIT_LOST with *e filled.
+ * come first. With sigmask, that is the signal mask during the wait (as
+ * ppoll): a signal it unblocks, caught by a handler, ends the wait. Return
+ * DB_WAIT_NOTIFY with *payload its payload (caller frees; payload may be
+ * NULL to drop it), DB_WAIT_TIMEOUT, DB_WAIT_INTR, or DB_WAIT_LOST with *e
+ * filled.
  */
 enum db_wait		 db_wait_notify(struct db *db, long timeout_ms,
-			    char **payload, struct db_error *e);
+			    const sigset_t *sigmask, char **payload,
+			    struct db_error *e);
 
 /*
  * Run one statement with text parameters $1..$n (NULL pointers are SQL

@@ -82,7 +82,7 @@ static const char grid_sql[] =
     "extract(epoch FROM coalesce(r.ended, now()) - r.started) " \
     "AS duration_secs, r.exit_code, r.signal, " \
     "(SELECT m FROM df_masked_params(r.params) m) AS params, " \
-    "r.metrics, r.message "
+    "r.metrics, r.message, r.triggered_by, r.worker_id "
 
 /* A run of RUN_COLUMNS as JSON members. */
 #define RUN_MEMBERS \
@@ -92,7 +92,8 @@ static const char grid_sql[] =
     "'started', r.started, 'ended', r.ended, " \
     "'duration_secs', " LISTING_SECS("r.duration_secs") ", " \
     "'exit_code', r.exit_code, 'signal', r.signal, " \
-    "'message', r.message, 'params', r.params, 'metrics', r.metrics"
+    "'message', r.message, 'params', r.params, 'metrics', r.metrics, " \
+    "'triggered_by', r.triggered_by, 'worker', r.worker_id"
 
 #define RUNS_ROWS \
     "SELECT " RUN_COLUMNS "FROM run r " \
@@ -209,6 +210,49 @@ static const char workers_json_sql[] =
     "'last_seen', w.last_seen, "
     "'last_seen_secs', " LISTING_SECS("w.last_seen_secs") ") "
     "ORDER BY w.host), '[]'))::text FROM (" WORKERS_ROWS ") w";
+
+/* df_worker_list (sql/observe.sql): registered workers, newest first;
+ * times as ISO 8601 text and the start as epoch for the table. */
+static const char worker_list_sql[] =
+    "SELECT k.worker_id, k.jobid, k.host, k.pid, k.username, k.mode, "
+    "k.stream, k.version, to_json(k.started) #>> '{}' AS started, "
+    "extract(epoch FROM k.started)::bigint AS started_epoch, "
+    "to_json(k.last_seen) #>> '{}' AS last_seen, k.last_seen_secs, "
+    "k.beat_secs, to_json(k.stopped) #>> '{}' AS stopped, k.state, "
+    "k.run_id, k.dataid, k.processed, k.succeeded, k.failed "
+    "FROM df_worker_list($1::bigint) k";
+
+#define WORKER_MEMBERS \
+    "'id', k.worker_id, 'job', k.jobid, 'host', k.host, " \
+    "'user', k.username, 'mode', k.mode, 'version', k.version, " \
+    "'started', k.started, 'last_seen', k.last_seen, " \
+    "'stopped', k.stopped, 'state', k.state, 'dataid', k.dataid, " \
+    "'last_seen_secs', " LISTING_SECS("k.last_seen_secs") ", " \
+    "'pid', k.pid, 'stream', k.stream, 'beat_secs', k.beat_secs, " \
+    "'processed', k.processed, 'succeeded', k.succeeded, " \
+    "'failed', k.failed, 'run', k.run_id"
+
+static const char worker_list_json_sql[] =
+    "SELECT json_build_object('workers', coalesce(json_agg("
+    "json_build_object(" WORKER_MEMBERS ") ORDER BY k.worker_id DESC), "
+    "'[]'))::text FROM df_worker_list(NULL) k";
+
+/* A worker's latest runs, for "workers show". */
+#define WORKER_RUNS \
+    "SELECT r.run_id, r.dataid, r.status, " \
+    "extract(epoch FROM r.started)::bigint AS started_epoch, " \
+    "extract(epoch FROM coalesce(r.ended, now()) - r.started) " \
+    "AS duration_secs FROM run r WHERE r.worker_id = $1::bigint " \
+    "ORDER BY r.run_id DESC LIMIT 10"
+
+static const char worker_runs_sql[] = WORKER_RUNS;
+
+static const char worker_show_json_sql[] =
+    "SELECT json_build_object(" WORKER_MEMBERS ", 'runs', ("
+    "SELECT coalesce(json_agg(json_build_object('run_id', r.run_id, "
+    "'dataid', r.dataid, 'status', r.status, 'duration_secs', "
+    LISTING_SECS("r.duration_secs") ") ORDER BY r.run_id DESC), '[]') "
+    "FROM (" WORKER_RUNS ") r))::text FROM df_worker_list($1::bigint) k";
 
 /* df_graph (sql/observe.sql): nodes, then edges. */
 static const char graph_sql[] =
@@ -733,6 +777,62 @@ listing_workers_json(struct db *db, char **json, struct db_error *e)
 {
 	return listing_doc(db, workers_json_sql, 0, NULL, json, e) == 0 ?
 	    0 : -1;
+}
+
+int
+listing_worker_list(struct db *db, struct db_result **rows,
+    struct db_error *e)
+{
+	const char	*p[1] = { NULL };
+
+	return listing_query(db, worker_list_sql, 1, p, rows, e);
+}
+
+int
+listing_worker_list_json(struct db *db, char **json, struct db_error *e)
+{
+	return listing_doc(db, worker_list_json_sql, 0, NULL, json, e) == 0 ?
+	    0 : -1;
+}
+
+int
+listing_worker_show(struct db *db, long long id, struct db_result **rows,
+    struct db_result **runs, struct db_error *e)
+{
+	const char	*p[1];
+	char		 idbuf[24];
+
+	*runs = NULL;
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	p[0] = idbuf;
+	if (listing_query(db, worker_list_sql, 1, p, rows, e) == -1)
+		return -1;
+	if (db_rows(*rows) == 0) {
+		db_result_free(*rows);
+		*rows = NULL;
+		return listing_unknown(e, "worker", idbuf, false);
+	}
+	if (listing_query(db, worker_runs_sql, 1, p, runs, e) == -1) {
+		db_result_free(*rows);
+		*rows = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+listing_worker_show_json(struct db *db, long long id, char **json,
+    struct db_error *e)
+{
+	const char	*p[1];
+	char		 idbuf[24];
+	int		 rc;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	p[0] = idbuf;
+	if ((rc = listing_doc(db, worker_show_json_sql, 1, p, json, e)) == 1)
+		return listing_unknown(e, "worker", idbuf, false);
+	return rc;
 }
 
 int

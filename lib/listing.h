@@ -141,6 +141,19 @@ int		 listing_audit_json(struct db *db,
 		    const struct listing_audit *f, char **json,
 		    struct db_error *e);
 
+/* Registered workers (df_worker_list), newest first: times as text, the
+ * start also as started_epoch. */
+int		 listing_worker_list(struct db *db, struct db_result **rows,
+		    struct db_error *e);
+int		 listing_worker_list_json(struct db *db, char **json,
+		    struct db_error *e);
+/* One worker (as listing_worker_list) and its latest runs; an unknown
+ * one is an error of SQLSTATE DF001. */
+int		 listing_worker_show(struct db *db, long long id,
+		    struct db_result **rows, struct db_result **runs,
+		    struct db_error *e);
+int		 listing_worker_show_json(struct db *db, long long id,
+		    char **json, struct db_error *e);
 /* Per host (df_workers), with first_seen_epoch. */
 int		 listing_workers(struct db *db, struct db_result **rows,
 		    struct db_error *e);

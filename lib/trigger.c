@@ -13,6 +13,7 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "run.h"
 #include "trigger.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -331,27 +332,6 @@ trigger_result_json(const struct trigger_result *res)
 }
 
 /*
- * The exit status RunJob gives for a run recorded with status, exit_code
- * (-1: none) and signo (0: none): docs/runjob.1, EXIT STATUS.
- */
-/* replaced by run_exit_of_record() from lib/run.c after merge */
-static int
-trigger_exit_of_record(const char *status, int exit_code, int signo)
-{
-	if (strcmp(status, "SUCCEEDED") == 0)
-		return EXIT_OK;
-	if (strcmp(status, "TIMEOUT") == 0)
-		return EXIT_TIMEOUT;
-	if (strcmp(status, "ABANDONED") == 0)
-		return EXIT_TEMPFAIL;	/* the run lost its claim */
-	if (signo > 0)
-		return EXIT_SIGBASE + signo;
-	if (exit_code > 0 && exit_code < 256)
-		return exit_code;
-	return EXIT_FAIL;
-}
-
-/*
  * Look at the runs of res's partitions: return 1 when all ended (*status
  * as trigger_wait says), 0 when some did not, -1 with *e filled.
  */
@@ -388,8 +368,11 @@ trigger_check(struct db *db, const struct trigger_result *res, int *status,
 			ended = 0;
 			break;
 		}
-		x = trigger_exit_of_record(db_value(r, k, 0),
+		/* As RunJob exited for it (the same rule: lib/run.c). */
+		x = run_exit_recorded(db_value(r, k, 0),
 		    (int)db_int(r, k, 1, -1), (int)db_int(r, k, 2, 0));
+		if (x == -1)
+			x = EXIT_SOFTWARE;
 		if (x != EXIT_OK)
 			*status = x;
 	}

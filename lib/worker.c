@@ -26,6 +26,8 @@ struct worker_wait {
 	char		*channel;	/* as df_channel names it, once asked */
 	bool		 listening;
 	unsigned	 session;	/* the db_session it listens in */
+	bool		 masked;	/* sigmask is the mask of its waits */
+	sigset_t	 sigmask;
 };
 
 /* SELECT one df_* call of this module; return its result or NULL with *e
@@ -124,6 +126,14 @@ worker_wait_free(struct worker_wait *w)
 	free(w);
 }
 
+void
+worker_wait_sigmask(struct worker_wait *w, const sigset_t *mask)
+{
+	w->masked = mask != NULL;
+	if (mask != NULL)
+		w->sigmask = *mask;
+}
+
 bool
 worker_payload_matches(const char *payload, const char *jobid)
 {
@@ -190,7 +200,8 @@ worker_wait(struct db *db, struct worker_wait *w, long recheck_ms,
 	for (;;) {
 		if ((left = deadline - worker_now_ms()) < 0)
 			left = 0;
-		switch (db_wait_notify(db, (long)left, &got, e)) {
+		switch (db_wait_notify(db, (long)left, w->masked ?
+		    &w->sigmask : NULL, &got, e)) {
 		case DB_WAIT_LOST:
 			return WORKER_FAILED;
 		case DB_WAIT_TIMEOUT:
@@ -202,7 +213,7 @@ worker_wait(struct db *db, struct worker_wait *w, long recheck_ms,
 		}
 		if (worker_payload_matches(got, w->jobid)) {
 			/* A burst is one wake: drop what else is read. */
-			while (db_wait_notify(db, 0, NULL, e) ==
+			while (db_wait_notify(db, 0, NULL, NULL, e) ==
 			    DB_WAIT_NOTIFY)
 				;
 			if (payload != NULL)

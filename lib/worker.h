@@ -3,6 +3,7 @@
 #ifndef DF_WORKER_H
 #define DF_WORKER_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 struct db;
@@ -56,6 +57,12 @@ struct worker_wait;
 /* Return a wait for kind ("work" or "run") and jobid (both copied). */
 struct worker_wait *worker_wait_new(const char *kind, const char *jobid);
 void		 worker_wait_free(struct worker_wait *w);
+/*
+ * Wait with mask as the signal mask (ppoll): a signal it lets through,
+ * caught by a handler, ends a wait with WORKER_INTERRUPTED (none is lost
+ * between the caller's check and the wait). NULL: the current mask.
+ */
+void		 worker_wait_sigmask(struct worker_wait *w, const sigset_t *mask);
 /*
  * LISTEN to w's channel in db's current session, unless it already does.
  * Call before the claims whose "nothing to do" precedes a wait, so that

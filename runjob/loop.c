@@ -13,6 +13,7 @@
 #include "exitcodes.h"
 #include "finish.h"
 #include "run.h"
+#include "settings.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -189,17 +190,17 @@ loop_forget_failed(struct runjob *rj)
 }
 
 /*
- * A follower with nothing to claim: wait for a notification of the job
- * or the re-check. Return 0 to claim again, -1 to stop (a signal).
+ * A follower with nothing to claim: wait for a notification of the job,
+ * the re-check or a stop signal.
  */
-static int
+static void
 loop_wait(struct runjob *rj, struct worker_wait *w, struct db_error *e)
 {
 	enum worker_wake	 wake;
 
 	wake = worker_wait(rj->db, w, rj->o.recheck_secs * 1000, NULL, e);
-	if (wake == WORKER_INTERRUPTED || loop_stop_signal() != 0)
-		return -1;
+	if (loop_stop_signal() != 0)
+		return;
 	if (wake == WORKER_RECHECK) {
 		loop_forget_failed(rj);
 		/* An idle worker says it lives; a pruned one registers
@@ -209,8 +210,7 @@ loop_wait(struct runjob *rj, struct worker_wait *w, struct db_error *e)
 			(void)loop_register(rj, e);
 	}
 	/* WORKER_FAILED: the connection is re-established before the next
-	 * claim. */
-	return 0;
+	 * claim; WORKER_INTERRUPTED by another signal (SIGCHLD): claim. */
 }
 
 /* Whether a run's end stops this loop (a follower rides out what an
@@ -306,8 +306,8 @@ claim_loop(struct runjob *rj)
 		if (c.outcome != CLAIM_CLAIMED) {
 			claim_clear(&c);
 			if (o->follow) {
-				if (loop_wait(rj, w, &e) == -1)
-					stop = true;
+				/* A stop signal is seen at the top. */
+				loop_wait(rj, w, &e);
 				continue;
 			}
 			if (runs == 0) {

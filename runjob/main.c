@@ -256,7 +256,7 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->recheck_secs == 0)
 		o->recheck_secs = RUNJOB_RECHECK_SECS;
-	if (o->max_runs == 0 && !o->drain)
+	if (o->max_runs == 0 && !o->drain && !o->follow)
 		o->max_runs = 1;
 }
 
