@@ -1,5 +1,12 @@
 /* process.c: run a job's script in its own process group: forward signals,
- * stop it at its timeout or when its lease is lost, keep the lease alive. */
+ * stop it at its timeout or when its lease is lost, keep the lease alive.
+ *
+ * Longer than the thousand lines the style aims at, on purpose: the guard
+ * process (forked once, spawning each script after vfork), its socket
+ * protocol and the parent's wait loop are one state machine whose
+ * invariants (who holds which descriptor, which signals are blocked where,
+ * who kills the group) are easier to check in one file than across a
+ * split; spawn.c and fileio.c hold what is not specific to it. */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
