@@ -179,57 +179,44 @@ const struct cmd_entry cmd_runs_entry = {
 	"list runs, newest first", cmd_runs_exec
 };
 
-/* Print "name  value" when value is not NULL, safe for a terminal. */
-static void
-show_line(const char *name, const char *value)
-{
-	char	*safe;
-
-	if (value == NULL)
-		return;
-	safe = table_safe(value, false);
-	printf("%-12s %s\n", name, safe);
-	free(safe);
-}
-
 static void
 show_text(const struct db_result *r)
 {
 	const char	*v;
 	char		 buf[64], buf2[32], *pairs;
 
-	show_line("run", db_col(r, 0, "run_id"));
-	show_line("job", db_col(r, 0, "jobid"));
-	show_line("dataid", db_col(r, 0, "dataid"));
-	show_line("attempt", db_col(r, 0, "attempt"));
-	show_line("status", db_col(r, 0, "status"));
+	cmd_show_line("run", db_col(r, 0, "run_id"));
+	cmd_show_line("job", db_col(r, 0, "jobid"));
+	cmd_show_line("dataid", db_col(r, 0, "dataid"));
+	cmd_show_line("attempt", db_col(r, 0, "attempt"));
+	cmd_show_line("status", db_col(r, 0, "status"));
 	if ((v = db_col(r, 0, "signal")) != NULL)
-		show_line("signal", v);
+		cmd_show_line("signal", v);
 	else
-		show_line("exit code", db_col(r, 0, "exit_code"));
-	show_line("message", db_col(r, 0, "message"));
+		cmd_show_line("exit code", db_col(r, 0, "exit_code"));
+	cmd_show_line("message", db_col(r, 0, "message"));
 	pairs = xasprintf("%s (pid %s, user %s)", db_col(r, 0, "host"),
 	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
-	show_line("host", pairs);
+	cmd_show_line("host", pairs);
 	free(pairs);
-	show_line("label", db_col(r, 0, "label"));
-	show_line("started", db_col(r, 0, "started"));
-	show_line("ended", db_col(r, 0, "ended"));
+	cmd_show_line("label", db_col(r, 0, "label"));
+	cmd_show_line("started", db_col(r, 0, "started"));
+	cmd_show_line("ended", db_col(r, 0, "ended"));
 	if (db_col(r, 0, "ended") == NULL)
 		snprintf(buf, sizeof(buf), "%s so far", cmd_duration(
 		    db_col(r, 0, "duration_secs"), buf2, sizeof(buf2)));
 	else
 		cmd_duration(db_col(r, 0, "duration_secs"), buf, sizeof(buf));
-	show_line("duration", buf);
+	cmd_show_line("duration", buf);
 	if (strcmp(db_col(r, 0, "status"), "RUNNING") == 0) {
-		show_line("heartbeat", db_col(r, 0, "heartbeat"));
-		show_line("lease until", db_col(r, 0, "lease_until"));
+		cmd_show_line("heartbeat", db_col(r, 0, "heartbeat"));
+		cmd_show_line("lease until", db_col(r, 0, "lease_until"));
 	}
 	pairs = run_pairs(db_col(r, 0, "params"));
-	show_line("params", pairs);
+	cmd_show_line("params", pairs);
 	free(pairs);
 	pairs = run_pairs(db_col(r, 0, "metrics"));
-	show_line("metrics", pairs);
+	cmd_show_line("metrics", pairs);
 	free(pairs);
 	/* What the job wrote: its escape sequences must not reach the
 	 * terminal of whoever reads it. */

@@ -52,19 +52,6 @@ worker_list_table(const struct db_result *r)
 	cmd_table_print(t);
 }
 
-/* Print "name  value" when value is not NULL, safe for a terminal. */
-static void
-worker_line(const char *name, const char *value)
-{
-	char	*safe;
-
-	if (value == NULL)
-		return;
-	safe = table_safe(value, false);
-	printf("%-12s %s\n", name, safe);
-	free(safe);
-}
-
 static void
 worker_show_text(const struct db_result *r, const struct db_result *runs)
 {
@@ -75,34 +62,34 @@ worker_show_text(const struct db_result *r, const struct db_result *runs)
 	char		 buf[64], *s;
 	int		 i;
 
-	worker_line("worker", db_col(r, 0, "worker_id"));
-	worker_line("job", db_col(r, 0, "jobid"));
-	worker_line("state", db_col(r, 0, "state"));
+	cmd_show_line("worker", db_col(r, 0, "worker_id"));
+	cmd_show_line("job", db_col(r, 0, "jobid"));
+	cmd_show_line("state", db_col(r, 0, "state"));
 	s = xasprintf("%s (pid %s, user %s)", db_col(r, 0, "host"),
 	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
-	worker_line("host", s);
+	cmd_show_line("host", s);
 	free(s);
 	s = xasprintf("%s%s%s", db_col(r, 0, "mode"), db_col(r, 0, "stream") !=
 	    NULL ? ", stream " : "", db_col(r, 0, "stream") != NULL ?
 	    db_col(r, 0, "stream") : "");
-	worker_line("mode", s);
+	cmd_show_line("mode", s);
 	free(s);
-	worker_line("version", db_col(r, 0, "version"));
-	worker_line("started", db_col(r, 0, "started"));
+	cmd_show_line("version", db_col(r, 0, "version"));
+	cmd_show_line("started", db_col(r, 0, "started"));
 	s = xasprintf("%s (%s ago; heartbeat every %ss)",
 	    db_col(r, 0, "last_seen"), cmd_duration(db_col(r, 0,
 	    "last_seen_secs"), buf, sizeof(buf)), db_col(r, 0, "beat_secs"));
-	worker_line("last seen", s);
+	cmd_show_line("last seen", s);
 	free(s);
-	worker_line("stopped", db_col(r, 0, "stopped"));
+	cmd_show_line("stopped", db_col(r, 0, "stopped"));
 	s = xasprintf("%s (%s succeeded, %s failed)", db_col(r, 0,
 	    "processed"), db_col(r, 0, "succeeded"), db_col(r, 0, "failed"));
-	worker_line("processed", s);
+	cmd_show_line("processed", s);
 	free(s);
 	if (db_col(r, 0, "run_id") != NULL) {
 		s = xasprintf("%s (dataid %s)", db_col(r, 0, "run_id"),
 		    db_col(r, 0, "dataid"));
-		worker_line("run", s);
+		cmd_show_line("run", s);
 		free(s);
 	}
 	if (db_rows(runs) == 0)

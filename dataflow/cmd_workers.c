@@ -2,6 +2,8 @@
  * with --hosts per host that ran jobs, its runs by outcome, what it runs
  * now, and when it was first and last seen. */
 #include <err.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +57,25 @@ cmd_workers_exec(struct global_opts *g, int argc, char **argv)
 	char			*json;
 	int			 status;
 
-	if (argc == 1)
+	static const struct option longopts[] = {
+		{ "hosts",	no_argument,	NULL, 'H' },
+		{ NULL,		0,		NULL, 0 }
+	};
+	bool	 hosts = false;
+	int	 ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'H')
+			return cmd_usage(&cmd_workers_entry);
+		hosts = true;
+	}
+	argc -= optind;
+	argv += optind;
+	if (!hosts && argc == 0)
 		return cmd_worker_list(g, NULL);
-	if (argc == 3 && strcmp(argv[1], "show") == 0)
-		return cmd_worker_list(g, argv[2]);
-	if (argc != 2 || strcmp(argv[1], "--hosts") != 0)
+	if (!hosts && argc == 2 && strcmp(argv[0], "show") == 0)
+		return cmd_worker_list(g, argv[1]);
+	if (!hosts || argc != 0)
 		return cmd_usage(&cmd_workers_entry);
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;

@@ -103,6 +103,9 @@ const char	*cmd_duration(const char *secs, char *buf, size_t len);
 /* Print a rendered table on stdout and free it. */
 struct table;
 void		 cmd_table_print(struct table *t);
+/* Print "name  value" (a line of a "show"), safe for a terminal; nothing
+ * when value is NULL. */
+void		 cmd_show_line(const char *name, const char *value);
 /*
  * Print the rows of a listing: a line saying there is nothing (empty)
  * when r has no rows, else table(r).

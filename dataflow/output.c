@@ -209,3 +209,15 @@ cmd_partitions_free(struct cmd_partitions *cp)
 	cp->ids = cp->range = NULL;
 	cp->n = 0;
 }
+
+void
+cmd_show_line(const char *name, const char *value)
+{
+	char	*safe;
+
+	if (value == NULL)
+		return;
+	safe = table_safe(value, false);
+	printf("%-12s %s\n", name, safe);
+	free(safe);
+}

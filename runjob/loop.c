@@ -304,20 +304,19 @@ claim_loop(struct runjob *rj)
 			break;
 		}
 		if (c.outcome != CLAIM_CLAIMED) {
-			claim_clear(&c);
-			if (o->follow) {
-				/* A stop signal is seen at the top. */
-				loop_wait(rj, w, &e);
-				continue;
-			}
-			if (runs == 0) {
+			if (!o->follow && runs == 0) {
 				say(o, "%s%s%s: %s", o->jobid,
 				    o->dataid != NULL ? " " : "",
 				    o->dataid != NULL ? o->dataid : "",
 				    claim_outcome_text(c.outcome));
 				status = o->idle_exit;
 			}
-			break;
+			claim_clear(&c);
+			if (!o->follow)
+				break;
+			/* A stop signal is seen at the top. */
+			loop_wait(rj, w, &e);
+			continue;
 		}
 		if (o->dry_run) {
 			say(o, "%s %s: would run (attempt %d)", o->jobid,

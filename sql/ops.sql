@@ -460,11 +460,7 @@ DECLARE
 	v_old		text[];
 	v_outs		jsonb[];
 BEGIN
-	PERFORM 1 FROM job j WHERE j.jobid = p_jobid AND j.removed IS NULL;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown job "%"', p_jobid
-		    USING ERRCODE = 'DF001';
-	END IF;
+	PERFORM df_require_job(p_jobid);
 	-- Resubmits are rare and their trigger cascades may cross: one at
 	-- a time, so that two of them cannot deadlock on each other's work.
 	PERFORM pg_advisory_xact_lock(hashtext('dataflow'),
