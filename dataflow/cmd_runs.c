@@ -195,10 +195,7 @@ show_text(const struct db_result *r)
 	else
 		cmd_show_line("exit code", db_col(r, 0, "exit_code"));
 	cmd_show_line("message", db_col(r, 0, "message"));
-	pairs = xasprintf("%s (pid %s, user %s)", db_col(r, 0, "host"),
-	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
-	cmd_show_line("host", pairs);
-	free(pairs);
+	cmd_show_host(r);
 	cmd_show_line("label", db_col(r, 0, "label"));
 	cmd_show_line("started", db_col(r, 0, "started"));
 	cmd_show_line("ended", db_col(r, 0, "ended"));

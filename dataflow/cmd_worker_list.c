@@ -65,10 +65,7 @@ worker_show_text(const struct db_result *r, const struct db_result *runs)
 	cmd_show_line("worker", db_col(r, 0, "worker_id"));
 	cmd_show_line("job", db_col(r, 0, "jobid"));
 	cmd_show_line("state", db_col(r, 0, "state"));
-	s = xasprintf("%s (pid %s, user %s)", db_col(r, 0, "host"),
-	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
-	cmd_show_line("host", s);
-	free(s);
+	cmd_show_host(r);
 	s = xasprintf("%s%s%s", db_col(r, 0, "mode"), db_col(r, 0, "stream") !=
 	    NULL ? ", stream " : "", db_col(r, 0, "stream") != NULL ?
 	    db_col(r, 0, "stream") : "");

@@ -106,6 +106,9 @@ void		 cmd_table_print(struct table *t);
 /* Print "name  value" (a line of a "show"), safe for a terminal; nothing
  * when value is NULL. */
 void		 cmd_show_line(const char *name, const char *value);
+struct db_result;
+/* Print the "host" line of a show: host, pid and user of r's first row. */
+void		 cmd_show_host(const struct db_result *r);
 /*
  * Print the rows of a listing: a line saying there is nothing (empty)
  * when r has no rows, else table(r).

@@ -221,3 +221,14 @@ cmd_show_line(const char *name, const char *value)
 	printf("%-12s %s\n", name, safe);
 	free(safe);
 }
+
+void
+cmd_show_host(const struct db_result *r)
+{
+	char	*s;
+
+	s = xasprintf("%s (pid %s, user %s)", db_col(r, 0, "host"),
+	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
+	cmd_show_line("host", s);
+	free(s);
+}
