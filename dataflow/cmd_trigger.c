@@ -228,13 +228,7 @@ trigger_add_tag(struct trigger_opts *o, const char *arg)
 static void
 trigger_opts_clear(struct trigger_opts *o)
 {
-	size_t	 i;
-
-	for (i = 0; i < o->ntags; i++) {
-		free(o->tags[i].key);
-		free(o->tags[i].value);
-	}
-	free(o->tags);
+	config_kv_free(o->tags, o->ntags);
 	free(o->params);
 }
 

@@ -151,6 +151,18 @@ config_kv_text(const struct cfg_kv *kv, size_t n)
 }
 
 void
+config_kv_free(struct cfg_kv *kv, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+void
 config_kv_from_json(json_t *o, struct cfg_kv **kv, size_t *n)
 {
 	const char	*key;

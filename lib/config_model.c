@@ -149,19 +149,6 @@ config_order_parse(const char *s, enum cfg_order *o)
 	return -1;
 }
 
-/* Free a name: value list of n pairs. */
-static void
-config_kvs_free(struct cfg_kv *kv, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 void
 config_dataset_clear(struct cfg_dataset *ds)
 {
@@ -170,7 +157,7 @@ config_dataset_clear(struct cfg_dataset *ds)
 	free(ds->id);
 	for (i = 0; i < CFG_NATTRS; i++)
 		xfreezero_str(ds->attrs[i]);
-	config_kvs_free(ds->extra, ds->nextra);
+	config_kv_free(ds->extra, ds->nextra);
 	memset(ds, 0, sizeof *ds);
 }
 
@@ -186,8 +173,8 @@ config_job_clear(struct cfg_job *job)
 	for (i = 0; i < job->noutputs; i++)
 		free(job->outputs[i]);
 	free(job->outputs);
-	config_kvs_free(job->params, job->nparams);
-	config_kvs_free(job->tags, job->ntags);
+	config_kv_free(job->params, job->nparams);
+	config_kv_free(job->tags, job->ntags);
 	free(job->owner);
 	for (i = 0; i < job->nnotify; i++)
 		free(job->notify[i]);
