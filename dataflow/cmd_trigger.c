@@ -29,6 +29,8 @@ struct trigger_opts {
 	const char	*dataid;
 	const char	*params_file;
 	const char	*label;
+	struct cfg_kv	*tags;		/* --match, in order */
+	size_t		 ntags;
 	char		**params;	/* --param, in order */
 	size_t		 nparams;
 	bool		 wait;
@@ -133,12 +135,21 @@ trigger_print(const struct global_opts *g, const struct trigger_result *res)
 static int
 trigger_fail(const struct trigger_opts *o, const struct db_error *e)
 {
+	if (strcmp(e->sqlstate, "DF005") == 0) {
+		warnx("--match: %s", e->message);
+		return EXIT_CONFIG;
+	}
+	if (strcmp(e->sqlstate, "DF006") == 0) {
+		warnx("--match: %s", e->message);
+		fprintf(stderr, "hint: give more tags, or the job\n");
+		return EXIT_USAGE;
+	}
 	if (strcmp(e->sqlstate, "DF003") == 0) {
 		warnx("%s", e->message);
 		fprintf(stderr, "hint: a job is triggered when \"trigger\" "
 		    "is one of its inputs: add it in the configuration and "
 		    "\"dataflow apply\"; \"dataflow explain %s\" shows its "
-		    "inputs\n", o->jobid);
+		    "inputs\n", o->jobid != NULL ? o->jobid : "JOB");
 		return EXIT_USAGE;
 	}
 	if (strcmp(e->sqlstate, "22023") == 0) {
@@ -152,7 +163,7 @@ static int
 trigger_run(const struct global_opts *g, const struct trigger_opts *o,
     struct trigger_items *ti)
 {
-	struct trigger_target	 t = { o->jobid, NULL, 0 };
+	struct trigger_target	 t = { o->jobid, o->tags, o->ntags };
 	struct trigger_result	 res = { NULL, 0 };
 	struct settings		*s = NULL;
 	struct db		*db;
@@ -188,12 +199,45 @@ out:
 	return status;
 }
 
+/* Take a --match TAG=VALUE; 0, or -1 said (usage). */
+static int
+trigger_add_tag(struct trigger_opts *o, const char *arg)
+{
+	struct cfg_kv	 kv;
+	char		*errmsg = NULL;
+	size_t		 i;
+
+	if (trigger_tag_parse(arg, &kv, &errmsg) == -1) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		return -1;
+	}
+	for (i = 0; i < o->ntags; i++) {
+		if (strcmp(o->tags[i].key, kv.key) == 0) {
+			warnx("--match: tag %s given twice", kv.key);
+			free(kv.key);
+			free(kv.value);
+			return -1;
+		}
+	}
+	o->tags = xreallocarray(o->tags, o->ntags + 1, sizeof(*o->tags));
+	o->tags[o->ntags++] = kv;
+	return 0;
+}
+
+static void
+trigger_opts_clear(struct trigger_opts *o)
+{
+	config_kv_free(o->tags, o->ntags);
+	free(o->params);
+}
+
 static int
 cmd_trigger_exec(struct global_opts *g, int argc, char **argv)
 {
 	enum {
 		OPT_DATAID = 256, OPT_PARAM, OPT_PARAMS_FILE, OPT_LABEL,
-		OPT_WAIT, OPT_TIMEOUT
+		OPT_WAIT, OPT_TIMEOUT, OPT_MATCH
 	};
 	static const struct option longopts[] = {
 		{ "dataid",	required_argument,	NULL, OPT_DATAID },
@@ -202,6 +246,7 @@ cmd_trigger_exec(struct global_opts *g, int argc, char **argv)
 		{ "label",	required_argument,	NULL, OPT_LABEL },
 		{ "wait",	no_argument,		NULL, OPT_WAIT },
 		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
+		{ "match",	required_argument,	NULL, OPT_MATCH },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct trigger_opts	 o;
@@ -234,6 +279,10 @@ cmd_trigger_exec(struct global_opts *g, int argc, char **argv)
 		case OPT_WAIT:
 			o.wait = true;
 			break;
+		case OPT_MATCH:
+			if (trigger_add_tag(&o, optarg) == 0)
+				break;
+			goto usage;
 		case OPT_TIMEOUT:
 			if (duration_parse(optarg, &o.timeout_secs,
 			    &errmsg) == 0)
@@ -245,31 +294,35 @@ cmd_trigger_exec(struct global_opts *g, int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (argc - optind != 1 || (o.timeout_secs >= 0 && !o.wait)) {
+	if (argc - optind != (o.ntags > 0 ? 0 : 1) ||
+	    (o.timeout_secs >= 0 && !o.wait)) {
 		if (o.timeout_secs >= 0 && !o.wait)
 			warnx("--timeout goes with --wait");
+		else if (o.ntags > 0)
+			warnx("give a job or --match, not both");
 		goto usage;
 	}
-	o.jobid = argv[optind];
-	if (!ident_valid(o.jobid)) {
+	o.jobid = o.ntags > 0 ? NULL : argv[optind];
+	if (o.jobid != NULL && !ident_valid(o.jobid)) {
 		warnx("\"%s\" is not a valid job id", o.jobid);
 		goto usage;
 	}
 	if ((ti = trigger_build(g, &o)) == NULL) {
-		free(o.params);
+		trigger_opts_clear(&o);
 		return EXIT_USAGE;
 	}
 	status = trigger_run(g, &o, ti);
 	trigger_items_free(ti);
-	free(o.params);
+	trigger_opts_clear(&o);
 	return status;
 usage:
-	free(o.params);
+	trigger_opts_clear(&o);
 	return cmd_usage(&cmd_trigger_entry);
 }
 
 const struct cmd_entry cmd_trigger_entry = {
-	"trigger", "JOB [--dataid ID] [--param NAME=VALUE]... "
+	"trigger", "JOB | --match TAG=VALUE... [--dataid ID] "
+	"[--param NAME=VALUE]... "
 	"[--params-file FILE] [--label TEXT] [--wait [--timeout DURATION]]",
 	"make new partitions of a triggered job, with parameters",
 	cmd_trigger_exec

@@ -28,7 +28,8 @@ static const char load_jobs_sql[] =
     "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
     "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'IN'), "
     "(SELECT string_agg(i.datasetid, E'\\n' ORDER BY i.datasetid) "
-    "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'OUT') "
+    "  FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'OUT'), "
+    "j.tags::text "
     "FROM job j WHERE j.removed IS NULL ORDER BY j.jobid";
 
 static const char upsert_dataset_sql[] =
@@ -43,15 +44,16 @@ static const char upsert_dataset_sql[] =
 
 static const char upsert_job_sql[] =
     "INSERT INTO job (jobid, paused, max_attempts, timeout_secs, "
-    "run_order, max_running, owner, params, notify, notify_on) "
+    "run_order, max_running, owner, params, notify, notify_on, tags) "
     "VALUES ($1, $2::boolean, $3::integer, $4::integer, $5, $6::integer, "
-    "$7, $8::jsonb, $9::text[], $10) "
+    "$7, $8::jsonb, $9::text[], $10, $11::jsonb) "
     "ON CONFLICT (jobid) DO UPDATE SET paused = excluded.paused, "
     "max_attempts = excluded.max_attempts, "
     "timeout_secs = excluded.timeout_secs, run_order = excluded.run_order, "
     "max_running = excluded.max_running, owner = excluded.owner, "
     "params = excluded.params, notify = excluded.notify, "
-    "notify_on = excluded.notify_on, removed = NULL, modified = now()";
+    "notify_on = excluded.notify_on, tags = excluded.tags, "
+    "removed = NULL, modified = now()";
 
 static const char delete_items_sql[] =
     "DELETE FROM job_item WHERE jobid = $1";
@@ -176,6 +178,7 @@ catalog_load(struct db *db, struct config **out, struct db_error *e)
 		    strcmp(v, "always") == 0;
 		catalog_list(db_value(r, i, 10), &jb->inputs, &jb->ninputs);
 		catalog_list(db_value(r, i, 11), &jb->outputs, &jb->noutputs);
+		catalog_kv(db_value(r, i, 12), &jb->tags, &jb->ntags);
 	}
 	config_sort(c);
 	*out = c;
@@ -228,9 +231,9 @@ catalog_put_items(struct db *db, const char *jobid, const char *type,
 static int
 catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 {
-	const char	*p[10];
+	const char	*p[11];
 	char		 attempts[16], timeout[24], running[16];
-	char		*params, *notify = NULL;
+	char		*params, *tags, *notify = NULL;
 	long		 n;
 
 	snprintf(attempts, sizeof(attempts), "%d", j->max_attempts);
@@ -250,8 +253,11 @@ catalog_put_job(struct db *db, const struct cfg_job *j, struct db_error *e)
 		    j->nnotify);
 	p[8] = notify;
 	p[9] = j->notify_always ? "always" : "failure";
-	n = db_exec(db, upsert_job_sql, 10, p, e);
+	tags = config_kv_text(j->tags, j->ntags);
+	p[10] = tags;
+	n = db_exec(db, upsert_job_sql, 11, p, e);
 	free(params);
+	free(tags);
 	free(notify);
 	if (n < 0)
 		return -1;

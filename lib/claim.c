@@ -197,18 +197,6 @@ out:
 	return rc;
 }
 
-static void
-claim_kv_free(struct cfg_kv *kv, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 void
 claim_clear(struct claim *c)
 {
@@ -219,12 +207,12 @@ claim_clear(struct claim *c)
 	for (i = 0; i < c->nnotify; i++)
 		free(c->notify[i]);
 	free(c->notify);
-	claim_kv_free(c->params, c->nparams);
+	config_kv_free(c->params, c->nparams);
 	for (i = 0; i < c->ndatasets; i++) {
 		free(c->datasets[i].id);
 		for (j = 0; j < CFG_NATTRS; j++)
 			free(c->datasets[i].attrs[j]);
-		claim_kv_free(c->datasets[i].extra, c->datasets[i].nextra);
+		config_kv_free(c->datasets[i].extra, c->datasets[i].nextra);
 	}
 	free(c->datasets);
 	memset(c, 0, sizeof(*c));

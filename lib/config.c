@@ -41,7 +41,18 @@ static const char *const config_dataset_keys[] = {
 
 static const char *const config_job_keys[] = {
 	"inputs", "outputs", "params", "paused", "max_attempts", "timeout",
-	"order", "max_running", "owner", "notify", "notify_on"
+	"order", "max_running", "owner", "notify", "notify_on", "tags"
+};
+
+/* What a name: value object holds (config_load_kvs). */
+enum config_kvs {
+	KVS_ATTRS,		/* a dataset's extra attributes */
+	KVS_PARAMS,		/* a job's parameters */
+	KVS_TAGS		/* a job's tags */
+};
+
+static const char *const config_kvs_what[] = {
+	"attributes", "parameters", "tags"
 };
 
 /* One step of a JSON path: an object key, or an array index. */
@@ -301,10 +312,25 @@ config_param_name_ok(struct config_load *ld, const char *path,
 	return 0;
 }
 
-/* Load a name: value object (extra attributes, or params when params). */
+/* Check the name of a pair of a kind-kvs object; 1 when good. */
+static int
+config_kv_name_ok(struct config_load *ld, const char *path,
+    enum config_kvs kind, const char *name)
+{
+	switch (kind) {
+	case KVS_PARAMS:
+		return config_param_name_ok(ld, path, name);
+	case KVS_TAGS:
+		return config_id_ok(ld, path, "tag name", name);
+	default:
+		return config_extra_name_ok(ld, path, name);
+	}
+}
+
+/* Load a name: value object of the given kind (params take scalars). */
 static void
 config_load_kvs(struct config_load *ld, const char *path, json_t *obj,
-    int params, struct cfg_kv **kvp, size_t *np)
+    enum config_kvs kind, struct cfg_kv **kvp, size_t *np)
 {
 	struct cfg_kv	*kv;
 	const char	*name;
@@ -315,17 +341,19 @@ config_load_kvs(struct config_load *ld, const char *path, json_t *obj,
 
 	if (!json_is_object(obj)) {
 		config_err(ld, path, "expected an object of %s, got %s",
-		    params ? "parameters" : "attributes", config_type(obj));
+		    config_kvs_what[kind], config_type(obj));
+		return;
+	}
+	if (kind == KVS_TAGS && json_object_size(obj) > CONFIG_MAXTAGS) {
+		config_err(ld, path, "%zu tags, more than the limit of %d",
+		    json_object_size(obj), CONFIG_MAXTAGS);
 		return;
 	}
 	kv = xcalloc(json_object_size(obj), sizeof *kv);
 	json_object_foreach(obj, name, v) {
 		kpath = config_path(path, name);
-		if (params)
-			ok = config_param_name_ok(ld, path, name);
-		else
-			ok = config_extra_name_ok(ld, path, name);
-		value = config_value(ld, kpath, v, params);
+		ok = config_kv_name_ok(ld, path, kind, name);
+		value = config_value(ld, kpath, v, kind == KVS_PARAMS);
 		if (ok && value != NULL) {
 			kv[n].key = xstrdup(name);
 			kv[n].value = value;
@@ -369,7 +397,7 @@ config_load_dataset(struct config_load *ld, const char *path, json_t *v,
 		if ((i = config_attr_index(key)) != -1)
 			ds->attrs[i] = config_value(ld, kpath, e, 0);
 		else if (strcmp(key, "extra") == 0)
-			config_load_kvs(ld, kpath, e, 0, &ds->extra,
+			config_load_kvs(ld, kpath, e, KVS_ATTRS, &ds->extra,
 			    &ds->nextra);
 		else if (strcmp(key, "password") == 0)
 			config_err(ld, path, "unknown key \"password\" (give "
@@ -619,8 +647,11 @@ config_load_job(struct config_load *ld, const char *path, json_t *v,
 			config_load_list(ld, kpath, e, 1, &job->outputs,
 			    &job->noutputs);
 		else if (strcmp(key, "params") == 0)
-			config_load_kvs(ld, kpath, e, 1, &job->params,
-			    &job->nparams);
+			config_load_kvs(ld, kpath, e, KVS_PARAMS,
+			    &job->params, &job->nparams);
+		else if (strcmp(key, "tags") == 0)
+			config_load_kvs(ld, kpath, e, KVS_TAGS, &job->tags,
+			    &job->ntags);
 		else if (strcmp(key, "paused") == 0) {
 			if (json_is_boolean(e))
 				job->paused = json_is_true(e);

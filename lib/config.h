@@ -15,6 +15,7 @@ struct json_t;
 
 #define CONFIG_MAXVALUE		4096	/* longest attribute/param value, bytes */
 #define CONFIG_MAXDEPTH		16	/* deepest JSON nesting accepted */
+#define CONFIG_MAXTAGS		64	/* most tags on one job */
 #define CONFIG_TODAY		"today"	/* the pseudo-dataset: dataid = date */
 #define CONFIG_TRIGGER		"trigger" /* the pseudo-dataset whose partitions
 					   callers make (dataflow trigger) */
@@ -56,6 +57,9 @@ struct cfg_job {
 	size_t		 noutputs;
 	struct cfg_kv	*params;	/* sorted by key */
 	size_t		 nparams;
+	struct cfg_kv	*tags;		/* sorted by key; dataflow trigger
+					   --match selects jobs by them */
+	size_t		 ntags;
 	bool		 paused;
 	int		 max_attempts;	/* >= 1; default 3 */
 	long		 timeout_secs;	/* 0: none */

@@ -78,6 +78,9 @@ config_job_json(const struct cfg_job *job, int *bad)
 	if (job->nparams > 0)
 		config_json_set(o, "params",
 		    config_kv_json(job->params, job->nparams, bad), bad);
+	if (job->ntags > 0)
+		config_json_set(o, "tags",
+		    config_kv_json(job->tags, job->ntags, bad), bad);
 	if (job->paused)
 		config_json_set(o, "paused", json_true(), bad);
 	if (job->max_attempts != CFG_DEFAULT_MAX_ATTEMPTS)
@@ -145,6 +148,18 @@ config_kv_text(const struct cfg_kv *kv, size_t n)
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	return s;
+}
+
+void
+config_kv_free(struct cfg_kv *kv, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
 }
 
 void

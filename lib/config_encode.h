@@ -26,9 +26,11 @@ char		*config_kv_text(const struct cfg_kv *kv, size_t n);
 /*
  * Fill *kv and *n with the string members of the JSON object o (other
  * members are skipped; anything but an object gives none). The caller
- * frees the keys, values and *kv (NULL when none).
+ * frees them with config_kv_free (*kv NULL when none).
  */
 void		 config_kv_from_json(struct json_t *o, struct cfg_kv **kv,
 		    size_t *n);
+/* Free the n pairs of kv, their keys and values; NULL is a no-op. */
+void		 config_kv_free(struct cfg_kv *kv, size_t n);
 
 #endif

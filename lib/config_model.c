@@ -77,6 +77,8 @@ config_sort(struct config *c)
 		    sizeof *job->outputs, config_cmp_str);
 		config_qsort(job->params, job->nparams, sizeof *job->params,
 		    config_cmp_kv);
+		config_qsort(job->tags, job->ntags, sizeof *job->tags,
+		    config_cmp_kv);
 	}
 	config_qsort(c->jobs, c->njobs, sizeof *c->jobs, config_cmp_job);
 }
@@ -155,11 +157,7 @@ config_dataset_clear(struct cfg_dataset *ds)
 	free(ds->id);
 	for (i = 0; i < CFG_NATTRS; i++)
 		xfreezero_str(ds->attrs[i]);
-	for (i = 0; i < ds->nextra; i++) {
-		free(ds->extra[i].key);
-		free(ds->extra[i].value);
-	}
-	free(ds->extra);
+	config_kv_free(ds->extra, ds->nextra);
 	memset(ds, 0, sizeof *ds);
 }
 
@@ -175,11 +173,8 @@ config_job_clear(struct cfg_job *job)
 	for (i = 0; i < job->noutputs; i++)
 		free(job->outputs[i]);
 	free(job->outputs);
-	for (i = 0; i < job->nparams; i++) {
-		free(job->params[i].key);
-		free(job->params[i].value);
-	}
-	free(job->params);
+	config_kv_free(job->params, job->nparams);
+	config_kv_free(job->tags, job->ntags);
 	free(job->owner);
 	for (i = 0; i < job->nnotify; i++)
 		free(job->notify[i]);

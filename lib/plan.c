@@ -255,6 +255,7 @@ plan_job(struct plan_change *ch, const struct cfg_job *a,
 	    b->noutputs);
 	plan_kvs(ch, "params", a->params, a->nparams, b->params, b->nparams,
 	    secrets);
+	plan_kvs(ch, "tags", a->tags, a->ntags, b->tags, b->ntags, NULL);
 	if (a->paused != b->paused)
 		plan_detail(ch, xasprintf("paused: %s -> %s",
 		    a->paused ? "true" : "false",

@@ -18,6 +18,8 @@
 #include "worker.h"
 #include "xmalloc.h"
 
+#define TRIGGER_MATCH_SQL "SELECT %s.df_match_job($1::jsonb)"
+
 #define TRIGGER_SQL \
     "SELECT jobid, dataid, label, created, state " \
     "FROM %s.df_trigger($1, $2::jsonb, $3, $4)"
@@ -256,6 +258,61 @@ trigger_strdup(const char *s)
 }
 
 int
+trigger_tag_parse(const char *arg, struct cfg_kv *kv, char **errp)
+{
+	const char	*eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg) {
+		*errp = xasprintf("--match \"%.64s\": expected TAG=VALUE",
+		    arg);
+		return -1;
+	}
+	kv->key = xstrndup(arg, (size_t)(eq - arg));
+	if (!ident_valid(kv->key))
+		*errp = xasprintf("--match: \"%.64s\" is not a valid tag "
+		    "name", kv->key);
+	else if (strlen(eq + 1) > CONFIG_MAXVALUE)
+		*errp = xasprintf("--match %s: value longer than %d bytes",
+		    kv->key, CONFIG_MAXVALUE);
+	else {
+		kv->value = xstrdup(eq + 1);
+		return 0;
+	}
+	free(kv->key);
+	kv->key = NULL;
+	return -1;
+}
+
+/* Return the one job whose tags include t's (caller frees), or NULL with
+ * *e filled (df_match_job's DF005, DF006). */
+static char *
+trigger_match(struct db *db, const struct trigger_target *t,
+    struct db_error *e)
+{
+	struct db_result	*r;
+	const char		*params[1];
+	char			*tags, *sql, *jobid = NULL;
+
+	tags = config_kv_text(t->tags, t->ntags);
+	params[0] = tags;
+	sql = xasprintf(TRIGGER_MATCH_SQL, db_schema(db));
+	r = db_query(db, sql, 1, params, e);
+	free(sql);
+	free(tags);
+	if (r == NULL)
+		return NULL;
+	if (db_rows(r) == 1 && db_value(r, 0, 0) != NULL)
+		jobid = xstrdup(db_value(r, 0, 0));
+	else {
+		db_error_clear(e);
+		e->kind = DB_ERR_QUERY;
+		e->message = xstrdup("df_match_job returned no job");
+	}
+	db_result_free(r);
+	return jobid;
+}
+
+int
 trigger_make(struct db *db, const struct trigger_target *t,
     const struct trigger_items *ti, const char *label, const char *who,
     struct trigger_result *res, struct db_error *e)
@@ -263,20 +320,15 @@ trigger_make(struct db *db, const struct trigger_target *t,
 	struct db_result	*r;
 	struct trigger_part	*p;
 	const char		*params[4];
-	char			*items, *sql;
+	char			*items, *sql, *matched = NULL;
 	int			 i;
 
 	memset(res, 0, sizeof(*res));
-	if (t->jobid == NULL) {
-		/* --match: df_match_jobs(tags) comes with jobs' tags. */
-		db_error_clear(e);
-		e->kind = DB_ERR_QUERY;
-		e->message = xstrdup("selecting a job by its tags is not "
-		    "supported yet");
+	if (t->jobid == NULL &&
+	    (matched = trigger_match(db, t, e)) == NULL)
 		return -1;
-	}
 	items = trigger_items_json(ti);
-	params[0] = t->jobid;
+	params[0] = t->jobid != NULL ? t->jobid : matched;
 	params[1] = items;
 	params[2] = label;
 	params[3] = who;
@@ -284,6 +336,7 @@ trigger_make(struct db *db, const struct trigger_target *t,
 	r = db_query(db, sql, 4, params, e);
 	free(sql);
 	free(items);
+	free(matched);
 	if (r == NULL)
 		return -1;
 	res->parts = xcalloc((size_t)db_rows(r) + 1, sizeof(*res->parts));

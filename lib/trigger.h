@@ -61,6 +61,14 @@ struct trigger_target {
 	size_t			 ntags;
 };
 
+/*
+ * Parse a TAG=VALUE of --match into kv (both strings the caller's to
+ * free): a valid identifier, a value of at most CONFIG_MAXVALUE bytes.
+ * Return 0, or -1 with *errp (caller frees) and kv empty.
+ */
+int		 trigger_tag_parse(const char *arg, struct cfg_kv *kv,
+		    char **errp);
+
 /* One partition of a call: made now (created) or there already. */
 struct trigger_part {
 	char	*jobid;
@@ -80,7 +88,8 @@ struct trigger_result {
  * with label (may be NULL) and who (the caller, for the audit trail and
  * the runs). Return 0 with *res filled (free with trigger_result_clear),
  * or -1 with *e filled, nothing made: SQLSTATE DF001 unknown job, DF003 a
- * job without the "trigger" input, 22023 a malformed item.
+ * job without the "trigger" input, 22023 a malformed item; by tags, DF005
+ * no job has them, DF006 several have (df_match_job names them).
  */
 int		 trigger_make(struct db *db, const struct trigger_target *t,
 		    const struct trigger_items *ti, const char *label,

@@ -87,3 +87,10 @@ CREATE SEQUENCE trigger_dataid_seq;
 -- ambiguous. functions.sql creates the new one right after.
 DROP FUNCTION IF EXISTS df_claim(text, text, text, text[], text, integer,
     text, text, jsonb, integer, boolean);
+
+-- A job's tags (the configuration's "tags"): "dataflow trigger --match"
+-- selects the one job whose tags include the pairs given, by @>.
+ALTER TABLE job
+	ADD COLUMN tags jsonb NOT NULL DEFAULT '{}'
+		CHECK (jsonb_typeof(tags) = 'object');
+CREATE INDEX job_tags ON job USING gin (tags jsonb_path_ops);

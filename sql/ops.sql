@@ -689,6 +689,43 @@ BEGIN
 END
 $$;
 
+-- Return the one job, not removed, whose tags include every pair of
+-- p_tags (a JSON object of text values; "dataflow trigger --match", the
+-- API's "match"). Errors: DF005 no job has them (naming the pairs),
+-- DF006 several have (naming the jobs), 22023 p_tags not a non-empty
+-- object of strings.
+CREATE OR REPLACE FUNCTION df_match_job(p_tags jsonb)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
+DECLARE
+	v_jobs	text[];
+	v_pairs	text;
+BEGIN
+	IF jsonb_typeof(p_tags) IS DISTINCT FROM 'object'
+	    OR p_tags = '{}'::jsonb
+	    OR EXISTS (SELECT 1 FROM jsonb_each(p_tags) x
+		WHERE jsonb_typeof(x.value) <> 'string') THEN
+		RAISE EXCEPTION 'expected a non-empty object of tags'
+		    USING ERRCODE = '22023';
+	END IF;
+	SELECT array_agg(j.jobid ORDER BY j.jobid) INTO v_jobs
+	FROM job j WHERE j.removed IS NULL AND j.tags @> p_tags;
+	IF coalesce(cardinality(v_jobs), 0) = 1 THEN
+		RETURN v_jobs[1];
+	END IF;
+	SELECT string_agg(x.key || '=' || x.value, ', ' ORDER BY x.key)
+	INTO v_pairs FROM jsonb_each_text(p_tags) x;
+	IF v_jobs IS NULL THEN
+		RAISE EXCEPTION 'no job has the tags %', v_pairs
+		    USING ERRCODE = 'DF005';
+	END IF;
+	RAISE EXCEPTION 'the tags % select several jobs: %', v_pairs,
+	    array_to_string(v_jobs, ', ')
+	    USING ERRCODE = 'DF006',
+	    HINT = 'give more tags, or the job';
+END
+$$;
+
 -- Trigger partitions of a job whose inputs include "trigger" ("dataflow
 -- trigger", the API), all in this transaction: one work row per item of
 -- p_items, a JSON array of {"dataid"?: text, "params"?: {NAME: text}}.

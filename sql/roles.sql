@@ -11,9 +11,10 @@
 --             LISTEN to. No table, no other function: it cannot change a
 --             job, a dataset, a notify command or parameters.
 --   operator  the operations commands: read every table, run the read-only
---             functions as itself (the worker listing among them) and the
---             four that change state (df_ready, df_resubmit,
---             df_set_paused, df_trigger) as the owner.
+--             functions as itself (the worker listing and the match of
+--             a job by its tags among them) and the four that change state
+--             (df_ready, df_resubmit, df_set_paused, df_trigger) as the
+--             owner.
 --   owner     the schema's owner, who runs init, apply, rekey and import,
 --             and alone calls the writers of the audit trail (df_audit)
 --             and of an import (df_import_partitions, df_import_work):
@@ -91,7 +92,7 @@ BEGIN
 			 'df_pending_state', 'df_masked_params',
 			 'df_secret_name', 'df_masked_plan',
 			 'df_masked_plan_line', 'df_trigger', 'df_worker_list',
-			 'df_channel') LOOP
+			 'df_channel', 'df_match_job') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;

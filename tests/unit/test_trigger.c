@@ -1,5 +1,5 @@
 /* test_trigger.c: unit tests for lib/trigger.c: the items of "dataflow
- * trigger" from a params file, --param and --dataid; see
+ * trigger" from a params file, --param and --dataid, and --match; see
  * data/trigger.tsv. The call and the wait are tested against PostgreSQL
  * (tests/integration/trigger.test). */
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "trigger.h"
 #include "xmalloc.h"
 #include "tsv.h"
@@ -47,6 +48,26 @@ build(const struct tcase *c, bool *failed)
 	return out;
 }
 
+/* Parse the case's --match; return "TAG|VALUE" or the error (caller
+ * frees), *failed saying which. */
+static char *
+tag(const struct tcase *c, bool *failed)
+{
+	struct cfg_kv	 kv = { NULL, NULL };
+	char		*err = NULL, *out;
+
+	*failed = trigger_tag_parse(c->f[1], &kv, &err) == -1;
+	if (*failed) {
+		assert_null(kv.key);
+		return err;
+	}
+	assert_null(err);
+	out = xasprintf("%s|%s", kv.key, kv.value);
+	free(kv.key);
+	free(kv.value);
+	return out;
+}
+
 static void
 test_table(void **state)
 {
@@ -54,9 +75,12 @@ test_table(void **state)
 	bool			 failed;
 	char			*got;
 
-	if (strcmp(c->f[0], "items") != 0)
+	if (strcmp(c->f[0], "items") == 0)
+		got = build(c, &failed);
+	else if (strcmp(c->f[0], "tag") == 0)
+		got = tag(c, &failed);
+	else
 		fail_msg("unknown kind \"%s\"", c->f[0]);
-	got = build(c, &failed);
 	assert_non_null(got);
 	if (c->f[4][0] == '!') {
 		assert_true(failed);
