@@ -304,6 +304,9 @@ claim_loop(struct runjob *rj)
 			break;
 		}
 		if (c.outcome != CLAIM_CLAIMED) {
+			enum claim_outcome	 outcome = c.outcome;
+
+			/* claim_clear() zeroes the outcome too. */
 			claim_clear(&c);
 			if (o->follow) {
 				/* A stop signal is seen at the top. */
@@ -314,7 +317,7 @@ claim_loop(struct runjob *rj)
 				say(o, "%s%s%s: %s", o->jobid,
 				    o->dataid != NULL ? " " : "",
 				    o->dataid != NULL ? o->dataid : "",
-				    claim_outcome_text(c.outcome));
+				    claim_outcome_text(outcome));
 				status = o->idle_exit;
 			}
 			break;
