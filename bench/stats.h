@@ -65,7 +65,7 @@ stats_q(const struct stats *s, double q)
 }
 
 /*
- * Print "PREFIX_median_ms":..., min, p10, p90, max and mean as JSON members
+ * Print "PREFIX_median_ms":..., min, p10, p90, p99, max and mean as JSON members
  * (with a leading comma) to f. Sorts the samples.
  */
 static inline void
@@ -78,11 +78,12 @@ stats_json(FILE *f, const char *prefix, struct stats *s)
 	for (i = 0; i < s->n; i++)
 		sum += (double)s->v[i] / 1e6;
 	fprintf(f, ",\"%s_n\":%zu,\"%s_median_ms\":%.4f,\"%s_min_ms\":%.4f,"
-	    "\"%s_p10_ms\":%.4f,\"%s_p90_ms\":%.4f,\"%s_max_ms\":%.4f,"
-	    "\"%s_mean_ms\":%.4f",
+	    "\"%s_p10_ms\":%.4f,\"%s_p90_ms\":%.4f,\"%s_p99_ms\":%.4f,"
+	    "\"%s_max_ms\":%.4f,\"%s_mean_ms\":%.4f",
 	    prefix, s->n, prefix, stats_q(s, 0.5), prefix, stats_q(s, 0),
 	    prefix, stats_q(s, 0.1), prefix, stats_q(s, 0.9), prefix,
-	    stats_q(s, 1), prefix, s->n > 0 ? sum / (double)s->n : 0);
+	    stats_q(s, 0.99), prefix, stats_q(s, 1), prefix,
+	    s->n > 0 ? sum / (double)s->n : 0);
 }
 
 static inline void

@@ -1249,3 +1249,15 @@ process_which(const char *prog)
 	errno = denied ? EACCES : ENOENT;
 	return NULL;
 }
+
+long
+process_restart_backoff(long prev_ms, double lived_secs)
+{
+	/* A crash loop backs off; one death after a long life does not
+	 * inherit the waits of a crash loop long past. */
+	if (prev_ms <= 0 || lived_secs >= PROCESS_RESTART_HEALTHY_SECS)
+		return PROCESS_RESTART_FIRST_MS;
+	if (prev_ms >= PROCESS_RESTART_MAX_MS / 2)
+		return PROCESS_RESTART_MAX_MS;
+	return prev_ms * 2;
+}

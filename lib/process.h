@@ -100,4 +100,19 @@ int	process_check_log_dir(const char *dir, char **errp);
  */
 char	*process_which(const char *prog);
 
+/* A supervised process that died starts again after a backoff (ms)... */
+#define PROCESS_RESTART_FIRST_MS	1000
+#define PROCESS_RESTART_MAX_MS		60000
+/* ...that starts over once it ran this long (s): it was healthy then. */
+#define PROCESS_RESTART_HEALTHY_SECS	60
+
+/*
+ * Return the wait in ms before restarting a supervised process that ended
+ * after running lived_secs, its wait before this start having been prev_ms
+ * (0: it never waited): PROCESS_RESTART_FIRST_MS after its first end or
+ * after a healthy life (at least PROCESS_RESTART_HEALTHY_SECS), else
+ * prev_ms doubled, at most PROCESS_RESTART_MAX_MS.
+ */
+long	process_restart_backoff(long prev_ms, double lived_secs);
+
 #endif

@@ -16,18 +16,16 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "open.h"
+#include "process.h"
 #include "xmalloc.h"
 
 #include "runjob.h"
 
-/* A stream that died is started again after this, doubling to the most. */
-#define STREAMS_BACKOFF_FIRST_MS	1000
-#define STREAMS_BACKOFF_MAX_MS		60000
-
 struct stream {
 	pid_t	 pid;		/* running, or 0 */
 	bool	 done;		/* ended for good */
-	long	 backoff_ms;	/* before its next start */
+	long	 backoff_ms;	/* before its last or next start */
+	double	 started_at;	/* run_now() of its last start */
 	double	 restart_at;	/* run_now() of its next start; 0: none */
 };
 
@@ -70,6 +68,7 @@ streams_start(struct runjob *rj, struct stream *st, int i)
 	if (pid == 0)
 		streams_child(rj, i + 1);
 	st[i].pid = pid;
+	st[i].started_at = run_now();
 	st[i].restart_at = 0;
 	return 0;
 }
@@ -112,9 +111,8 @@ streams_ended(const struct runjob *rj, struct stream *s, long i, int ws,
 		s->done = true;
 		return rc;
 	}
-	s->backoff_ms = s->backoff_ms == 0 ? STREAMS_BACKOFF_FIRST_MS :
-	    s->backoff_ms * 2 > STREAMS_BACKOFF_MAX_MS ?
-	    STREAMS_BACKOFF_MAX_MS : s->backoff_ms * 2;
+	s->backoff_ms = process_restart_backoff(s->backoff_ms,
+	    run_now() - s->started_at);
 	s->restart_at = run_now() + (double)s->backoff_ms / 1000;
 	warnx("%s: stream %ld ended (%s %d); starting it again in %.0fs",
 	    rj->o.jobid, i + 1, WIFEXITED(ws) ?
@@ -217,7 +215,7 @@ streams_run(struct runjob *rj)
 			    st[i].restart_at <= run_now() &&
 			    streams_start(rj, st, (int)i) == -1)
 				st[i].restart_at = run_now() +
-				    (double)STREAMS_BACKOFF_MAX_MS / 1000;
+				    (double)PROCESS_RESTART_MAX_MS / 1000;
 	}
 	free(st);
 	/* Told to stop, followers finished their runs: a clean stop. */

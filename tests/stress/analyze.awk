@@ -18,7 +18,9 @@
 #     before it ended, ended after it began: a slow restart outlasted two
 #     thirds of the lease);
 #   - every script run in the ledger belongs to a run of that partition,
-#     and starts once;
+#     and starts once; one that has no end is explained by a kill, or by
+#     the restart (its wrapper fenced it and killed it after the grace
+#     before bash ran its TERM trap): it ended by the run's end or lease;
 #   - the script runs of one partition never overlap: a run's interval is
 #     [start, end or term], for a killed run [start, kill time]; a killed
 #     run's script that still wrote "end" more than KILL_GRACE s after the
@@ -102,12 +104,13 @@ END {
 			bykill++
 		else if (RB != "" && rs[r] == "ABANDONED" &&
 		    rlu[r] >= RB - EPS && rlu[r] <= RE + LEASE + EPS)
-			byrestart++
+			byrestart[r] = nbyrestart++
 		else if (RB != "" && rs[r] == "CANCELLED" &&
 		    rmsg[r] ~ /lease could not be renewed/ &&
 		    rst[r] <= RE + EPS && (ren[r] == "" || ren[r] + 0 >= RB - EPS))
-			byrestart++	# fenced itself: the restart outlasted
-					# two thirds of its lease
+			# fenced itself: the restart outlasted two
+			# thirds of its lease
+			byrestart[r] = nbyrestart++
 		else
 			v(sprintf("run %s of %s (%s, pid %s, \"%s\") is explained " \
 			    "by neither a kill nor the restart", r, rd[r],
@@ -135,6 +138,13 @@ END {
 					v(sprintf("the script of run %s (%s) " \
 					    "ended %.3fs after its wrapper was " \
 					    "killed", r, d, e - t))
+			} else if (e == "" && (r in byrestart)) {
+				# Fenced by its wrapper during the restart and
+				# SIGKILLed after the grace, before bash ran
+				# its TERM trap (deferred until sleep ends):
+				# it ended by the run's end, or its lease.
+				e = ren[r] != "" ? ren[r] + 0 : rlu[r] + 0
+				fenced_silent++
 			} else if (e == "") {
 				v("the script of run " r " (" d ") neither " \
 				    "ended nor was stopped nor killed")
@@ -182,7 +192,8 @@ END {
 	printf "count kills_repeated %d\n", krepeat
 	printf "count extra %d\n", extra
 	printf "count extra_by_kill %d\n", bykill
-	printf "count extra_by_restart %d\n", byrestart
+	printf "count extra_by_restart %d\n", nbyrestart
+	printf "count fenced_silent %d\n", fenced_silent
 	printf "count abandoned %d\n", nstat["ABANDONED"]
 	printf "count failed %d\n", nstat["FAILED"] + nstat["TIMEOUT"] + \
 	    nstat["CANCELLED"]

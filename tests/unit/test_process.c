@@ -1134,6 +1134,28 @@ test_which(void **state)
 	free(p);
 }
 
+/* A crash loop backs off to the most; a healthy life starts it over. */
+static void
+test_restart_backoff(void **state)
+{
+	long	 d = 0;
+	int	 i;
+
+	(void)state;
+	assert_int_equal(process_restart_backoff(0, 0), 1000);
+	for (i = 0; i < 20; i++)
+		d = process_restart_backoff(d, 0.5);
+	assert_int_equal(d, PROCESS_RESTART_MAX_MS);
+	assert_int_equal(process_restart_backoff(1000, 1), 2000);
+	assert_int_equal(process_restart_backoff(32000, 1), 60000);
+	assert_int_equal(process_restart_backoff(60000, 59.9), 60000);
+	/* Ran a minute or more: back to the first wait, then doubling. */
+	d = process_restart_backoff(60000, PROCESS_RESTART_HEALTHY_SECS);
+	assert_int_equal(d, PROCESS_RESTART_FIRST_MS);
+	assert_int_equal(process_restart_backoff(d, 3), 2000);
+	assert_int_equal(process_restart_backoff(60000, 3600), 1000);
+}
+
 int
 main(void)
 {
@@ -1167,6 +1189,7 @@ main(void)
 		T(test_stderr_tee),
 		T(test_devnull_kept),
 		T(test_which),
+		T(test_restart_backoff),
 	};
 #undef T
 
