@@ -166,6 +166,40 @@ loop_register(struct runjob *rj, struct db_error *e)
 	return 0;
 }
 
+/*
+ * A claim failed with the connection: it may have committed (the answer
+ * lost), leaving a run this worker holds but never started. Reconnect and
+ * end it, retrying as a run's end is (finish_retry), so that its partition
+ * is claimable again at once rather than after the lease. Return 0 when
+ * the database is back (and nothing is held), -1 when not, or not known.
+ */
+static int
+loop_release_lost(struct runjob *rj)
+{
+	struct db_error	 e = { 0 };
+	double		 until = run_now() + (double)rj->s->finish_retry_secs;
+	long		 backoff = LOOP_BACKOFF_FIRST_MS;
+	int		 rc = -1, n;
+
+	while (rj->req.worker_id > 0 && loop_stop_signal() == 0) {
+		if (db_reconnect(rj->db, &e) == 0 &&
+		    (n = worker_release(rj->db, rj->req.worker_id, &e)) != -1) {
+			if (n == 1)
+				warnx("%s: a claim whose answer was lost with "
+				    "the connection was released", rj->o.jobid);
+			rc = 0;
+			break;
+		}
+		if (run_now() + (double)backoff / 1000 > until)
+			break;
+		loop_sleep(backoff);
+		backoff = backoff * 2 > LOOP_BACKOFF_MAX_MS ?
+		    LOOP_BACKOFF_MAX_MS : backoff * 2;
+	}
+	db_error_clear(&e);
+	return rc;
+}
+
 /* Say why a claim failed and return the exit status it calls for. */
 static int
 loop_claim_failed(struct runjob *rj, struct db_error *e)
@@ -331,6 +365,10 @@ claim_loop(struct runjob *rj)
 		rj->req.nexclude = rj->nfailed;
 		claimed_at = run_now();
 		if (claim_next(rj->db, &rj->req, &c, &e) == -1) {
+			/* A drain goes on once its claim is settled. */
+			if (!db_alive(rj->db) && loop_release_lost(rj) == 0 &&
+			    !o->dry_run)
+				continue;
 			if (o->follow && !db_alive(rj->db))
 				continue;
 			rc = loop_claim_failed(rj, &e);
