@@ -238,18 +238,6 @@ db_busy_budget_ms(const struct settings *s)
 	return secs * 1000;
 }
 
-/* Sleep ms milliseconds, to the end whatever signal comes. */
-static void
-db_nap_ms(long ms)
-{
-	struct timespec	 ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /*
  * PQconnectdbParams, asked again while the server has no free connection
  * slot (a storm of clients): each refusal is quick, and the others end
@@ -273,7 +261,9 @@ db_connect_params(const char *const *keys, const char *const *values,
 		PQfinish(conn);
 		nap = backoff / 2 + (long)arc4random_uniform(
 		    (uint32_t)backoff / 2 + 1);
-		db_nap_ms(nap < left ? nap : (long)left);
+		/* A signal may cut the nap short: the backoff is jittered
+		 * anyway. */
+		(void)poll(NULL, 0, (int)(nap < left ? nap : left));
 		backoff = backoff * 2 > DB_BUSY_MAX_MS ? DB_BUSY_MAX_MS :
 		    backoff * 2;
 	}
