@@ -171,7 +171,7 @@ loop_register(struct runjob *rj, struct db_error *e)
  * lost), leaving a run this worker holds but never started. Reconnect and
  * end it, retrying as a run's end is (finish_retry), so that its partition
  * is claimable again at once rather than after the lease. Return 0 when
- * the database is back (and nothing is held), -1 when not, or not known.
+ * the database is back, -1 when not (finish_retry spent, or a signal).
  */
 static int
 loop_release_lost(struct runjob *rj)
@@ -179,11 +179,14 @@ loop_release_lost(struct runjob *rj)
 	struct db_error	 e = { 0 };
 	double		 until = run_now() + (double)rj->s->finish_retry_secs;
 	long		 backoff = LOOP_BACKOFF_FIRST_MS;
-	int		 rc = -1, n;
+	int		 rc = -1, n = 0;
 
 	while (rj->req.worker_id > 0 && loop_stop_signal() == 0) {
 		if (db_reconnect(rj->db, &e) == 0 &&
-		    (n = worker_release(rj->db, rj->req.worker_id, &e)) != -1) {
+		    ((n = worker_release(rj->db, rj->req.worker_id, &e)) !=
+		    -1 || db_alive(rj->db))) {
+			/* Refused (a schema older than the function): the
+			 * lease will free what it holds. */
 			if (n == 1)
 				warnx("%s: a claim whose answer was lost with "
 				    "the connection was released", rj->o.jobid);
