@@ -20,6 +20,10 @@
 
 /* Without a connect_timeout libpq may wait for TCP's own (minutes). */
 #define DB_DEFAULT_CONNECT_TIMEOUT	"10"
+/* A server out of connection slots is asked again after a jittered
+ * backoff, from the first to the most, doubling, within connect_timeout. */
+#define DB_BUSY_FIRST_MS		50
+#define DB_BUSY_MAX_MS			1000
 
 struct db {
 	PGconn	*conn;
@@ -207,6 +211,64 @@ db_conninfo_parses(const char *dbname, struct db_error *e)
 	return false;
 }
 
+/*
+ * Whether a refused connection was the server's "too many clients"
+ * (SQLSTATE 53300, or its slots reserved for superusers): a failed startup
+ * gives libpq no SQLSTATE to read, only the text.
+ */
+static bool
+db_connect_busy(const char *msg)
+{
+	return strstr(msg, "too many clients") != NULL ||
+	    strstr(msg, "remaining connection slots are reserved") != NULL;
+}
+
+/* How long, in all, a connection waits for a free slot: connect_timeout
+ * as the settings give it in seconds (libpq's own for each attempt). */
+static long
+db_busy_budget_ms(const struct settings *s)
+{
+	const char	*v;
+	long		 secs;
+
+	v = conninfo_get(&s->conn, "connect_timeout");
+	secs = strtol(v != NULL ? v : DB_DEFAULT_CONNECT_TIMEOUT, NULL, 10);
+	if (secs <= 0)
+		secs = strtol(DB_DEFAULT_CONNECT_TIMEOUT, NULL, 10);
+	return secs * 1000;
+}
+
+/*
+ * PQconnectdbParams, asked again while the server has no free connection
+ * slot (a storm of clients): each refusal is quick, and the others end
+ * their sessions, so waiting a jittered backoff beats failing at once. A
+ * refusal past budget_ms is returned as it is.
+ */
+static PGconn *
+db_connect_params(const char *const *keys, const char *const *values,
+    long budget_ms)
+{
+	int64_t		 deadline = db_now_ms() + budget_ms, left;
+	long		 backoff = DB_BUSY_FIRST_MS, nap;
+	PGconn		*conn;
+
+	for (;;) {
+		conn = PQconnectdbParams(keys, values, 1);
+		if (conn == NULL || PQstatus(conn) == CONNECTION_OK ||
+		    !db_connect_busy(PQerrorMessage(conn)) ||
+		    (left = deadline - db_now_ms()) <= 0)
+			return conn;
+		PQfinish(conn);
+		nap = backoff / 2 + (long)arc4random_uniform(
+		    (uint32_t)backoff / 2 + 1);
+		/* A signal may cut the nap short: the backoff is jittered
+		 * anyway. */
+		(void)poll(NULL, 0, (int)(nap < left ? nap : left));
+		backoff = backoff * 2 > DB_BUSY_MAX_MS ? DB_BUSY_MAX_MS :
+		    backoff * 2;
+	}
+}
+
 /* Fill *e with a reconnect's failure, said as one (libpq's text alone is
  * often just "No such file or directory"). */
 static void
@@ -256,7 +318,7 @@ db_connect(const struct settings *s, const char *password,
 	keys[n] = NULL;
 	values[n] = NULL;
 
-	conn = PQconnectdbParams(keys, values, 1);
+	conn = db_connect_params(keys, values, db_busy_budget_ms(s));
 	if (conn == NULL) {
 		db_error_set(e, DB_ERR_CONNECT, NULL, "out of memory");
 		goto out;

@@ -56,6 +56,7 @@ settings_is_dataflow_key(const char *key)
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
 	    strcmp(key, "finish_retry") == 0 ||
+	    strcmp(key, "listen_url") == 0 ||
 	    strcmp(key, "env_allow") == 0 ||
 	    strcmp(key, "notify_allow") == 0;
 }
@@ -169,6 +170,67 @@ settings_notify_allowed(const struct settings *s, const char *prog)
 	return false;
 }
 
+/*
+ * Parse listen_url= of p into s->listen_conn, then the libpq keys of p
+ * over it as over url's. Return 0 (also without listen_url), or -1 with
+ * *errp.
+ */
+static int
+settings_listen_url(const struct properties *p, struct settings *s,
+    char **errp)
+{
+	const char	*url;
+	char		*err = NULL;
+	size_t		 i;
+
+	if ((url = properties_get(p, "listen_url")) == NULL || url[0] == '\0')
+		return 0;
+	if (dburl_parse(url, &s->listen_conn, &err) == -1) {
+		*errp = xasprintf("%s:%d: invalid listen_url: %s", p->path,
+		    properties_line(p, "listen_url"), err);
+		free(err);
+		return -1;
+	}
+	/* Its own password or schema would differ from url's: refused. */
+	if (conninfo_get(&s->listen_conn, "password") != NULL ||
+	    conninfo_get(&s->listen_conn, "schema") != NULL) {
+		*errp = xasprintf("%s:%d: invalid listen_url: it takes the "
+		    "password and schema of url, not its own", p->path,
+		    properties_line(p, "listen_url"));
+		return -1;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (settings_is_last(p, i) && p->items[i].value[0] != '\0' &&
+		    settings_is_libpq_key(p->items[i].key) &&
+		    strcmp(p->items[i].key, "dbname") != 0 &&
+		    strcmp(p->items[i].key, "password") != 0)
+			conninfo_set(&s->listen_conn, p->items[i].key,
+			    p->items[i].value);
+	}
+	return 0;
+}
+
+struct settings *
+settings_for_listen(const struct settings *s)
+{
+	struct settings	*l;
+	size_t		 i;
+
+	if (s->listen_conn.n == 0)
+		return NULL;
+	l = xcalloc(1, sizeof *l);
+	l->path = xstrdup(s->path);
+	for (i = 0; i < s->listen_conn.n; i++)
+		conninfo_set(&l->conn, s->listen_conn.keys[i],
+		    s->listen_conn.values[i]);
+	l->schema = xstrdup(s->schema);
+	l->lease_secs = s->lease_secs;
+	l->finish_retry_secs = s->finish_retry_secs;
+	l->encrypted = s->encrypted != NULL ? xstrdup(s->encrypted) : NULL;
+	l->password = s->password != NULL ? xstrdup(s->password) : NULL;
+	return l;
+}
+
 struct settings *
 settings_from_properties(const struct properties *p, char **errp)
 {
@@ -251,8 +313,9 @@ settings_from_properties(const struct properties *p, char **errp)
 				    why);
 				goto fail;
 			}
-		} else if (strcmp(it->key, "env_allow") == 0) {
-			/* Read below, by settings_env_allow. */
+		} else if (strcmp(it->key, "env_allow") == 0 ||
+		    strcmp(it->key, "listen_url") == 0) {
+			/* Read below. */
 		} else if (strcmp(it->key, "finish_retry") == 0) {
 			if ((why = duration_check(it->value,
 			    &s->finish_retry_secs)) != NULL) {
@@ -286,7 +349,8 @@ settings_from_properties(const struct properties *p, char **errp)
 			conninfo_set(&s->conn, it->key, it->value);
 		}
 	}
-	if (settings_env_allow(p, &s->env_allow, errp) == -1)
+	if (settings_env_allow(p, &s->env_allow, errp) == -1 ||
+	    settings_listen_url(p, s, errp) == -1)
 		goto fail;
 	if (s->schema == NULL)
 		s->schema = xstrdup(SETTINGS_DEFAULT_SCHEMA);
@@ -307,6 +371,7 @@ settings_free(struct settings *s)
 	if (s == NULL)
 		return;
 	conninfo_clear(&s->conn);
+	conninfo_clear(&s->listen_conn);
 	free(s->path);
 	free(s->schema);
 	xfreezero_str(s->encrypted);

@@ -14,6 +14,9 @@
 struct settings {
 	char		*path;		/* the properties file they came from */
 	struct conninfo	 conn;		/* libpq keywords, password excluded */
+	struct conninfo	 listen_conn;	/* listen_url's keywords (with the
+					   libpq keys of the file), or empty:
+					   a session of its own for LISTEN */
 	char		*schema;	/* dataflow's schema, an identifier */
 	long		 lease_secs;	/* run lease length */
 	long		 finish_retry_secs; /* how long runjob retries
@@ -40,7 +43,8 @@ struct settings {
  * 60 s), encrypted, password, and every key libpq knows (host, port, dbname,
  * sslmode, connect_timeout, ...) passed through, and notify_allow (a
  * comma-separated list of absolute program paths; a relative one is an
- * error); keys that libpq knows
+ * error), listen_url (like url: a direct session for --follow's LISTEN);
+ * keys that libpq knows
  * override what url implied, and password= and schema= override a JDBC
  * url's password and currentSchema. Only the last setting of a key counts;
  * an empty value is no setting (url aside: it is required). Return the
@@ -65,6 +69,12 @@ int		 settings_env_allow(const struct properties *p,
  */
 bool		 settings_notify_allowed(const struct settings *s,
 		    const char *prog);
+/*
+ * Return settings like s but for listen_url's connection (what a follower
+ * LISTENs on when url leads to a transaction pooler), or NULL when s has
+ * no listen_url. Caller frees with settings_free.
+ */
+struct settings	*settings_for_listen(const struct settings *s);
 /* Return whether key is one of libpq's documented connection keywords. */
 bool		 settings_is_libpq_key(const char *key);
 /* Free s, wiping secrets; NULL is a no-op. */

@@ -18,6 +18,7 @@
     "$7::integer, $8)"
 #define WORKER_BEAT_CALL	"df_worker_beat($1::bigint)"
 #define WORKER_STOP_CALL	"df_worker_stop($1::bigint)"
+#define WORKER_RELEASE_CALL	"df_worker_release($1::bigint)"
 #define WORKER_CHANNEL_CALL	"df_channel($1)"
 
 struct worker_wait {
@@ -102,6 +103,12 @@ int
 worker_stop(struct db *db, long long id, struct db_error *e)
 {
 	return worker_call(db, WORKER_STOP_CALL, id, e) == -1 ? -1 : 0;
+}
+
+int
+worker_release(struct db *db, long long id, struct db_error *e)
+{
+	return worker_call(db, WORKER_RELEASE_CALL, id, e);
 }
 
 struct worker_wait *

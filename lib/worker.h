@@ -35,6 +35,14 @@ long long	 worker_register(struct db *db, const struct worker_info *wi,
 int		 worker_beat(struct db *db, long long id, struct db_error *e);
 /* Mark the worker stopped (a clean exit). Return 0, or -1 with *e filled. */
 int		 worker_stop(struct db *db, long long id, struct db_error *e);
+/*
+ * After a claim of the worker failed with its connection: end as
+ * CANCELLED the runs it holds (a claim that committed, its answer lost),
+ * which makes their partitions claimable again. Return 1 when it ended
+ * any, 0 when there was none, or -1 with *e filled.
+ */
+int		 worker_release(struct db *db, long long id,
+		    struct db_error *e);
 
 /* What worker_wait returns. */
 enum worker_wake {

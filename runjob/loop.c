@@ -12,6 +12,7 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "finish.h"
+#include "open.h"
 #include "run.h"
 #include "settings.h"
 #include "worker.h"
@@ -118,11 +119,11 @@ loop_finished(void *arg, const struct claim *c, const struct run_outcome *o)
  * comes for a follower, with backoff (return -1 only for the signal).
  */
 static int
-loop_reconnect(struct runjob *rj, struct db_error *e)
+loop_reconnect(struct runjob *rj, struct db *db, struct db_error *e)
 {
 	long	 backoff = LOOP_BACKOFF_FIRST_MS;
 
-	while (db_reconnect(rj->db, e) == -1) {
+	while (db_reconnect(db, e) == -1) {
 		if (!rj->o.follow)
 			return -1;
 		warnx("%s: could not reconnect to the dataflow database: "
@@ -165,6 +166,43 @@ loop_register(struct runjob *rj, struct db_error *e)
 	return 0;
 }
 
+/*
+ * A claim failed with the connection: it may have committed (the answer
+ * lost), leaving a run this worker holds but never started. Reconnect and
+ * end it, retrying as a run's end is (finish_retry), so that its partition
+ * is claimable again at once rather than after the lease. Return 0 when
+ * the database is back, -1 when not (finish_retry spent, or a signal).
+ */
+static int
+loop_release_lost(struct runjob *rj)
+{
+	struct db_error	 e = { 0 };
+	double		 until = run_now() + (double)rj->s->finish_retry_secs;
+	long		 backoff = LOOP_BACKOFF_FIRST_MS;
+	int		 rc = -1, n = 0;
+
+	while (rj->req.worker_id > 0 && loop_stop_signal() == 0) {
+		if (db_reconnect(rj->db, &e) == 0 &&
+		    ((n = worker_release(rj->db, rj->req.worker_id, &e)) !=
+		    -1 || db_alive(rj->db))) {
+			/* Refused (a schema older than the function): the
+			 * lease will free what it holds. */
+			if (n == 1)
+				warnx("%s: a claim whose answer was lost with "
+				    "the connection was released", rj->o.jobid);
+			rc = 0;
+			break;
+		}
+		if (run_now() + (double)backoff / 1000 > until)
+			break;
+		loop_sleep(backoff);
+		backoff = backoff * 2 > LOOP_BACKOFF_MAX_MS ?
+		    LOOP_BACKOFF_MAX_MS : backoff * 2;
+	}
+	db_error_clear(&e);
+	return rc;
+}
+
 /* Say why a claim failed and return the exit status it calls for. */
 static int
 loop_claim_failed(struct runjob *rj, struct db_error *e)
@@ -194,11 +232,12 @@ loop_forget_failed(struct runjob *rj)
  * the re-check or a stop signal.
  */
 static void
-loop_wait(struct runjob *rj, struct worker_wait *w, struct db_error *e)
+loop_wait(struct runjob *rj, struct db *ldb, struct worker_wait *w,
+    struct db_error *e)
 {
 	enum worker_wake	 wake;
 
-	wake = worker_wait(rj->db, w, rj->o.recheck_secs * 1000, NULL, e);
+	wake = worker_wait(ldb, w, rj->o.recheck_secs * 1000, NULL, e);
 	if (loop_stop_signal() != 0)
 		return;
 	if (wake == WORKER_RECHECK) {
@@ -228,6 +267,31 @@ loop_run_stops(const struct runjob *rj, bool stop)
 	    rj->last_why == RUN_WHY_CANCELLED;
 }
 
+/*
+ * A follower whose settings have listen_url LISTENs on a session of its
+ * own there (url may lead to a transaction pooler, which would lose the
+ * notifications): open it into *ldb. Return 0 (also without listen_url),
+ * or the exit status, said.
+ */
+static int
+loop_open_listen(struct runjob *rj, struct db **ldb)
+{
+	struct settings	*ls;
+	char		*errmsg = NULL;
+	int		 rc;
+
+	*ldb = NULL;
+	if ((ls = settings_for_listen(rj->s)) == NULL)
+		return EXIT_OK;
+	rc = open_again(&rj->oo, ls, &rj->sec, ldb, &errmsg);
+	settings_free(ls);
+	if (rc != EXIT_OK) {
+		warnx("%s: listen_url: %s", rj->o.jobid, errmsg);
+		free(errmsg);
+	}
+	return rc;
+}
+
 /* Claim and run until done, stopped or told to; return the exit status. */
 int
 claim_loop(struct runjob *rj)
@@ -235,6 +299,7 @@ claim_loop(struct runjob *rj)
 	const struct options	*o = &rj->o;
 	struct db_error		 e = { 0 };
 	struct worker_wait	*w = NULL;
+	struct db		*ldb = NULL;	/* listen_url's session */
 	struct claim		 c;
 	sigset_t		 waitmask;
 	long			 runs = 0;
@@ -249,6 +314,8 @@ claim_loop(struct runjob *rj)
 		rj->rc.hold_first_stop = true;
 		w = worker_wait_new("work", o->jobid);
 		worker_wait_sigmask(w, &waitmask);
+		if ((status = loop_open_listen(rj, &ldb)) != EXIT_OK)
+			goto out;
 	}
 	if ((o->drain || o->follow) && !o->dry_run &&
 	    loop_register(rj, &e) == -1) {
@@ -271,7 +338,7 @@ claim_loop(struct runjob *rj)
 		/* A connection lost at the end of the last run (or during the
 		 * spool's replay) is re-established, every host tried again. */
 		if (!db_alive(rj->db)) {
-			if (loop_reconnect(rj, &e) == -1) {
+			if (loop_reconnect(rj, rj->db, &e) == -1) {
 				if (o->follow)
 					continue;	/* the signal */
 				warnx("%s: could not reconnect to the dataflow "
@@ -291,12 +358,20 @@ claim_loop(struct runjob *rj)
 		}
 		/* Listen before claiming: what is announced from now on
 		 * wakes the wait that follows a "nothing to claim". */
-		if (w != NULL && worker_listen(rj->db, w, &e) == -1)
+		if (ldb != NULL && !db_alive(ldb) &&
+		    loop_reconnect(rj, ldb, &e) == -1)
+			continue;	/* the signal */
+		if (w != NULL && worker_listen(ldb != NULL ? ldb : rj->db, w,
+		    &e) == -1)
 			continue;
 		rj->req.exclude = (const char *const *)rj->failed;
 		rj->req.nexclude = rj->nfailed;
 		claimed_at = run_now();
 		if (claim_next(rj->db, &rj->req, &c, &e) == -1) {
+			/* A drain goes on once its claim is settled. */
+			if (!db_alive(rj->db) && loop_release_lost(rj) == 0 &&
+			    !o->dry_run)
+				continue;
 			if (o->follow && !db_alive(rj->db))
 				continue;
 			rc = loop_claim_failed(rj, &e);
@@ -315,7 +390,7 @@ claim_loop(struct runjob *rj)
 			if (!o->follow)
 				break;
 			/* A stop signal is seen at the top. */
-			loop_wait(rj, w, &e);
+			loop_wait(rj, ldb != NULL ? ldb : rj->db, w, &e);
 			continue;
 		}
 		if (o->dry_run) {
@@ -346,6 +421,7 @@ out:
 	if (rj->req.worker_id > 0 && db_alive(rj->db))
 		(void)worker_stop(rj->db, rj->req.worker_id, &e);
 	worker_wait_free(w);
+	db_close(ldb);
 	db_error_clear(&e);
 	return status;
 }

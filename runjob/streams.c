@@ -198,8 +198,10 @@ streams_run(struct runjob *rj)
 				if (st[i].pid == pid) {
 					rc = streams_ended(rj, &st[i], i, ws,
 					    stopping, &fatal);
-					if (rc != EXIT_OK && (status == EXIT_OK ||
-					    fatal))
+					/* One started again (its database
+					 * was away) ends later for good. */
+					if (rc != EXIT_OK && st[i].done &&
+					    (status == EXIT_OK || fatal))
 						status = rc;
 				}
 		if (fatal && !stopping) {

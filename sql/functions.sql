@@ -722,6 +722,36 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 	SELECT EXISTS (SELECT FROM k)
 $$;
 
+-- End as CANCELLED the runs a worker holds without knowing it: its claim
+-- committed, but the answer was lost with the connection (the primary
+-- failed over, the server crashed, between the commit and the answer), so
+-- nothing ran. Their partitions are claimable again, no attempt counted;
+-- without this they would wait for the lease to expire and be reaped.
+-- Only for a worker whose claim failed: it runs nothing then. True when
+-- it ended any.
+CREATE OR REPLACE FUNCTION df_worker_release(p_worker bigint)
+RETURNS boolean LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+	v_run	bigint;
+	v_any	boolean := false;
+BEGIN
+	FOR v_run IN
+		SELECT run_id FROM run
+		WHERE worker_id = p_worker AND status = 'RUNNING'
+		ORDER BY run_id
+		FOR UPDATE
+	LOOP
+		IF df_end_run(v_run, 'CANCELLED', NULL, NULL,
+		    'its claim''s answer was lost with the connection: '
+		    'it never ran', NULL, NULL) IS NULL THEN
+			v_any := true;
+		END IF;
+	END LOOP;
+	RETURN v_any;
+END
+$$;
+
 -- A worker's clean exit: stopped, on no run. False when unknown or
 -- stopped already.
 CREATE OR REPLACE FUNCTION df_worker_stop(p_worker bigint)

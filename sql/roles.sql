@@ -7,7 +7,8 @@
 --   runner    what runjob does: claim, renew and finish runs, through the
 --             SECURITY DEFINER df_claim, df_renew and df_end_run, and
 --             register, beat and stop its worker (df_worker_start,
---             df_worker_beat, df_worker_stop); df_channel names what to
+--             df_worker_beat, df_worker_stop) and end the claims whose
+--             answer it lost (df_worker_release); df_channel names what to
 --             LISTEN to. No table, no other function: it cannot change a
 --             job, a dataset, a notify command or parameters.
 --   operator  the operations commands: read every table, run the read-only
@@ -71,7 +72,8 @@ BEGIN
 		    WHERE p.pronamespace = v_nsp AND p.proname IN
 			('df_claim', 'df_renew', 'df_end_run',
 			 'df_worker_start', 'df_worker_beat',
-			 'df_worker_stop', 'df_channel') LOOP
+			 'df_worker_stop', 'df_worker_release',
+			 'df_channel') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_runner);
 		END LOOP;

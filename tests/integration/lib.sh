@@ -34,6 +34,12 @@
 #   pg_server_stop [MODE]       stop the cluster (default fast)
 #   pg_server_start             start it again
 #   pg_server_restart [MODE]    pg_ctl restart (default -m fast)
+#   pgbouncer_start [POOL [CLIENTS]]  Debian's pgbouncer in transaction
+#                               pooling mode before the cluster (POOL
+#                               server connections, default 4; CLIENTS,
+#                               default 100), stopped at exit; sets
+#                               DF_PGB (its directory: socket, log) and
+#                               DF_PGB_PROPERTIES (url through it)
 # ok and exit_is also leave the command's stdout, stderr and status in
 # DF_OUT, DF_ERR and DF_STATUS, and show them when the test fails.
 
@@ -435,6 +441,46 @@ pg_server_stop()
 	DF_PG_RUNNING=
 }
 
+pgbouncer_start()
+{
+	local bin i
+
+	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	[ -x "$bin" ] || return 1
+	DF_PGB=$DF_TMP/pgbouncer
+	mkdir -p "$DF_PGB" || return 1
+	cat >"$DF_PGB/pgbouncer.ini" <<EOF
+[databases]
+dataflow = host=$DF_TMP port=5432 dbname=dataflow
+
+[pgbouncer]
+listen_addr =
+listen_port = 6432
+unix_socket_dir = $DF_PGB
+auth_type = trust
+auth_file = $DF_PGB/users.txt
+pool_mode = transaction
+default_pool_size = ${1:-4}
+max_client_conn = ${2:-100}
+logfile = $DF_PGB/pgbouncer.log
+pidfile = $DF_PGB/pgbouncer.pid
+EOF
+	echo '"dataflow" ""' >"$DF_PGB/users.txt"
+	[ -z "$DF_PG_OSUSER" ] || chown -R "$DF_PG_OSUSER" "$DF_PGB"
+	# Its file descriptors: one per client and server connection.
+	(ulimit -n 4096 2>/dev/null; _df_pg "$bin" -d -q \
+	    "$DF_PGB/pgbouncer.ini") || return 1
+	for ((i = 0; i < 400; i++)); do
+		[ -S "$DF_PGB/.s.PGSQL.6432" ] && break
+		sleep 0.05
+	done
+	[ -S "$DF_PGB/.s.PGSQL.6432" ] || return 1
+	DF_PGB_PROPERTIES=$DF_TMP/pgbouncer.properties
+	printf 'url=postgresql:///dataflow?host=%s&port=6432\nuser=dataflow\n' \
+	    "$DF_PGB" >"$DF_PGB_PROPERTIES"
+	export DF_PGB DF_PGB_PROPERTIES
+}
+
 _df_start_cluster()
 {
 	local tpl
@@ -477,6 +523,8 @@ _df_cleanup()
 	trap - EXIT INT TERM HUP
 	[ -n "$DF_PLANNED" ] || printf '1..%d\n' "$DF_TESTS_RUN"
 	if [ -n "$DF_TMP" ]; then
+		[ ! -f "$DF_TMP/pgbouncer/pgbouncer.pid" ] ||
+		    kill "$(cat "$DF_TMP/pgbouncer/pgbouncer.pid")" 2>/dev/null
 		[ -z "$DF_PG_RUNNING" ] || pg_server_stop immediate
 		if [ "$DF_TESTS_FAILED" -gt 0 ] || [ "$status" -ne 0 ]; then
 			if [ -s "$DF_TMP/log" ]; then

@@ -60,6 +60,7 @@ test_file(void **state)
 	const struct tcase	*w;
 	char			*expect, *err = NULL, *msg;
 	size_t			 nwant = 0, i, nconn = 0, nunknown = 0;
+	size_t			 nlisten = 0;
 	size_t			 nallow = 0;
 	bool			 seen[4] = { false, false, false, false };
 
@@ -91,6 +92,13 @@ test_file(void **state)
 			assert_string_equal(s->conn.keys[nconn], w->f[1]);
 			assert_string_equal(s->conn.values[nconn], w->f[2]);
 			nconn++;
+		} else if (strcmp(w->f[0], "listen") == 0 && w->nf == 3) {
+			assert_true(nlisten < s->listen_conn.n);
+			assert_string_equal(s->listen_conn.keys[nlisten],
+			    w->f[1]);
+			assert_string_equal(s->listen_conn.values[nlisten],
+			    w->f[2]);
+			nlisten++;
 		} else if (strcmp(w->f[0], "unknown") == 0) {
 			assert_true(nunknown < s->nunknown);
 			assert_string_equal(s->unknown[nunknown], w->f[1]);
@@ -121,6 +129,7 @@ test_file(void **state)
 	/* Nothing more than expected, and every field checked. */
 	assert_int_equal(s->conn.n, nconn);
 	assert_null(s->conn.keys[nconn]);
+	assert_int_equal(s->listen_conn.n, nlisten);
 	assert_int_equal(s->nunknown, nunknown);
 	assert_int_equal(s->nnotify_allow, nallow);
 	for (i = 0; i < 4; i++) {
