@@ -123,6 +123,7 @@ http_log(const struct http_req *hr, const char *method, const char *path,
 {
 	struct timespec	 now;
 	struct tm	 tm;
+	time_t		 t;
 	char		 when[32], safe[HTTP_LOG_PATH + 1];
 	long		 ms;
 	size_t		 i;
@@ -130,11 +131,12 @@ http_log(const struct http_req *hr, const char *method, const char *path,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - hr->start.tv_sec) * 1000 +
 	    (now.tv_nsec - hr->start.tv_nsec) / 1000000;
-	for (i = 0; path[i] != '\0' && i < HTTP_LOG_PATH; i++)
+	/* What a client sent: no control bytes into the log. */
+	for (i = 0; i < HTTP_LOG_PATH && path[i] != '\0'; i++)
 		safe[i] = (unsigned char)path[i] < 0x21 ||
 		    (unsigned char)path[i] >= 0x7f ? '?' : path[i];
 	safe[i] = '\0';
-	time_t t = time(NULL);
+	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s %s %d %ldms %s\n", when, method, safe, status,
