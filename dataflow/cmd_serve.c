@@ -413,14 +413,6 @@ serve_run(struct serve_opts *so, const struct open_opts *oo,
 	return EXIT_OK;
 }
 
-static void
-serve_open_report(void *arg, enum report_level level, const char *msg)
-{
-	(void)arg;
-	if (level == REPORT_WARN)
-		warnx("%s", msg);
-}
-
 static int
 cmd_serve_exec(struct global_opts *g, int argc, char **argv)
 {
@@ -447,7 +439,7 @@ cmd_serve_exec(struct global_opts *g, int argc, char **argv)
 	oo.passkey = OPEN_PASSKEY_NEVER;
 	oo.appname = "dataflow serve";
 	oo.db_flags = DB_SEARCH_PATH;
-	oo.report.fn = serve_open_report;
+	oo.report.fn = cmd_open_report;
 	if ((status = open_settings(&oo, &s, &errmsg)) != EXIT_OK) {
 		warnx("%s", errmsg);
 		free(errmsg);
