@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report.h"
+
 struct db;
 struct settings;
 
@@ -46,6 +48,8 @@ extern const struct cmd_entry cmd_workers_entry;
 extern const struct cmd_entry cmd_graph_entry;
 extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_trigger_entry;
+extern const struct cmd_entry cmd_serve_entry;
+extern const struct cmd_entry cmd_token_entry;
 
 /*
  * "dataflow workers" per worker, or with id "workers show ID" (one in
@@ -53,6 +57,10 @@ extern const struct cmd_entry cmd_trigger_entry;
  */
 int		 cmd_worker_list(struct global_opts *g, const char *id);
 
+/* Say the warnings of opening the database (a properties file others can
+ * read): the report function of open_opts. */
+void		 cmd_open_report(void *arg, enum report_level level,
+		    const char *msg);
 /* Print "usage: dataflow NAME USAGE" to stderr and return EXIT_USAGE. */
 int		 cmd_usage(const struct cmd_entry *entry);
 /*

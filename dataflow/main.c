@@ -34,6 +34,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_metrics_entry,
 	&cmd_workers_entry,
 	&cmd_graph_entry,
+	&cmd_serve_entry,
+	&cmd_token_entry,
 	&cmd_rekey_entry,
 	&cmd_local_entry,
 	&cmd_import_entry,
@@ -93,8 +95,7 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
-/* Warnings of opening (a properties file others can read) are said. */
-static void
+void
 cmd_open_report(void *arg, enum report_level level, const char *msg)
 {
 	(void)arg;
