@@ -1,0 +1,21 @@
+/* routes.c: the server's route table (SPEC 9), as data: method, path
+ * pattern, least role, whether it mutates, handler. */
+#include <stddef.h>
+
+#include "serve.h"
+
+const struct serve_route serve_routes[] = {
+	{ "GET", "/healthz", SERVE_ROLE_NONE, false, api_healthz },
+	{ "GET", "/api/v1/openapi.yaml", SERVE_ROLE_NONE, false, api_openapi },
+	{ "GET", "/api/v1/status", SERVE_ROLE_VIEWER, false, api_status },
+	{ "GET", "/metrics", SERVE_ROLE_VIEWER, false, api_metrics },
+	/* The console's sign-in: starting a session needs no role (the
+	 * token is in the body), it is not a mutation of the jobs. */
+	{ "POST", "/api/v1/session", SERVE_ROLE_NONE, false,
+	    auth_session_start },
+	{ "GET", "/api/v1/session", SERVE_ROLE_SESSION, false,
+	    auth_session_get },
+	{ "DELETE", "/api/v1/session", SERVE_ROLE_SESSION, false,
+	    auth_session_end },
+	{ NULL, NULL, SERVE_ROLE_NONE, false, NULL }
+};
