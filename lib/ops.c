@@ -19,11 +19,9 @@
 #include "plan.h"
 #include "xmalloc.h"
 
-static const char dataset_exists_sql[] =
-    "SELECT 1 FROM dataset WHERE datasetid = $1 AND removed IS NULL";
-
-/* One function, so that an operator may mark partitions without any right
- * to write the tables (dataflow(1), ROLES); -1 for an unknown dataset. */
+/* One function, so that an operator (or the server) may mark partitions
+ * without any right on the tables (dataflow(1), ROLES); NULL for an
+ * unknown or removed dataset. */
 static const char mark_ready_sql[] =
     "SELECT df_ready($1, $2::text[], $3)";
 
@@ -96,52 +94,13 @@ ops_ids_check(char *const *ids, size_t n, struct db_error *e)
 	return 0;
 }
 
-/* Return whether the dataset exists and is not removed; -1 on error. */
-static int
-ops_dataset_exists(struct db *db, const char *dataset, struct db_error *e)
-{
-	struct db_result	*r;
-	const char		*p[1] = { dataset };
-	int			 found;
-
-	if ((r = db_query(db, dataset_exists_sql, 1, p, e)) == NULL)
-		return -1;
-	found = db_rows(r) > 0;
-	db_result_free(r);
-	return found;
-}
-
-/* The statement of ops_ready, in the caller's transaction. */
-static int
-ops_ready_tx(struct db *db, const char *dataset, char *const *ids,
-    size_t n, const char *who, long *changed, struct db_error *e)
-{
-	struct db_result	*r;
-	const char		*p[3];
-	char			*array;
-	int			 found;
-
-	if ((found = ops_dataset_exists(db, dataset, e)) != 1)
-		return found == 0 ? ops_unknown(e, "dataset", dataset) : -1;
-	array = db_text_array((const char *const *)ids, n);
-	p[0] = dataset;
-	p[1] = array;
-	p[2] = who;
-	r = db_query(db, mark_ready_sql, 3, p, e);
-	free(array);
-	if (r == NULL)
-		return -1;
-	*changed = (long)db_int(r, 0, 0, -1);
-	db_result_free(r);
-	/* Removed since the check above. */
-	return *changed < 0 ? ops_unknown(e, "dataset", dataset) : 0;
-}
-
 int
 ops_ready(struct db *db, const char *dataset, char *const *ids, size_t n,
     const char *who, long *changed, json_t **doc, struct db_error *e)
 {
-	struct db_error	 ignore = { 0 };
+	struct db_result	*r;
+	const char		*p[3];
+	char			*array;
 
 	*doc = NULL;
 	if (!ident_valid(dataset))
@@ -154,14 +113,18 @@ ops_ready(struct db *db, const char *dataset, char *const *ids, size_t n,
 		return ops_refuse(e, "no partitions given");
 	if (ops_ids_check(ids, n, e) == -1)
 		return -1;
-	if (db_begin(db, e) == -1)
+	array = db_text_array((const char *const *)ids, n);
+	p[0] = dataset;
+	p[1] = array;
+	p[2] = who;
+	r = db_query(db, mark_ready_sql, 3, p, e);
+	free(array);
+	if (r == NULL)
 		return -1;
-	if (ops_ready_tx(db, dataset, ids, n, who, changed, e) == -1 ||
-	    db_commit(db, e) == -1) {
-		db_rollback(db, &ignore);
-		db_error_clear(&ignore);
-		return -1;
-	}
+	*changed = (long)db_int(r, 0, 0, -1);
+	db_result_free(r);
+	if (*changed < 0)
+		return ops_unknown(e, "dataset", dataset);
 	*doc = json_pack("{s:s, s:I, s:I}", "dataset", dataset, "requested",
 	    (json_int_t)n, "changed", (json_int_t)*changed);
 	return 0;

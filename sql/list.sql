@@ -398,3 +398,40 @@ BEGIN
 	FROM x);
 END
 $$;
+
+-- The stored configuration as the API shows it (GET /api/v1/config, a
+-- job's configuration): the rows "dataflow export" reads (lib/catalog.c),
+-- without encryptedpass and with secret-looking parameters and extra
+-- attributes masked (df_masked_params): a viewer sees no secret.
+CREATE OR REPLACE FUNCTION df_list_config_datasets()
+RETURNS TABLE (datasetid text, hostname text, database text,
+    schemaname text, tablename text, username text, encryptedpass text,
+    extra text)
+LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+	SELECT d.datasetid, d.hostname, d.database, d.schemaname,
+	    d.tablename, d.username, NULL::text,
+	    (SELECT m FROM df_masked_params(d.extra) m)::text
+	FROM dataset d
+	WHERE d.removed IS NULL AND d.datasetid NOT IN ('today', 'trigger')
+	ORDER BY d.datasetid
+$$;
+
+CREATE OR REPLACE FUNCTION df_list_config_jobs()
+RETURNS TABLE (jobid text, paused boolean, max_attempts integer,
+    timeout_secs integer, run_order text, max_running integer, owner text,
+    params text, notify text, notify_on text, inputs text, outputs text,
+    tags text)
+LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+	SELECT j.jobid, j.paused, j.max_attempts, j.timeout_secs,
+	    j.run_order, j.max_running, j.owner,
+	    (SELECT m FROM df_masked_params(j.params) m)::text,
+	    array_to_json(j.notify)::text, j.notify_on,
+	    (SELECT string_agg(i.datasetid, E'\n' ORDER BY i.datasetid)
+	      FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'IN'),
+	    (SELECT string_agg(i.datasetid, E'\n' ORDER BY i.datasetid)
+	      FROM job_item i WHERE i.jobid = j.jobid AND i.itemtype = 'OUT'),
+	    j.tags::text
+	FROM job j WHERE j.removed IS NULL ORDER BY j.jobid
+$$;
