@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "harden.h"
 #include "passkey.h"
+#include "secrets.h"
 #include "xmalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -25,26 +26,31 @@
 
 static const char cryptor_synopsis[] =
     "usage: cryptor -e [--format df1|odf] [--iterations N] [--key-id N]\n"
-    "               [--salt-from CIPHERTEXT] [--passkey-file FILE] [TEXT]\n"
+    "               [--salt-from CIPHERTEXT | --new-salt] [--config FILE]\n"
+    "               [--passkey-file FILE] [TEXT]\n"
     "       cryptor -d [--passkey-file FILE] [CIPHERTEXT]\n"
     "       cryptor -h | --help | --version\n";
 
 enum {
-	OPT_FORMAT = 256,
+	OPT_CONFIG = 256,
+	OPT_FORMAT,
 	OPT_ITERATIONS,
 	OPT_KEYID,
+	OPT_NEW_SALT,
 	OPT_PASSKEY_FILE,
 	OPT_SALT_FROM,
 	OPT_VERSION
 };
 
 static const struct option cryptor_options[] = {
+	{ "config",	  required_argument,	NULL, OPT_CONFIG },
 	{ "decrypt",	  no_argument,		NULL, 'd' },
 	{ "encrypt",	  no_argument,		NULL, 'e' },
 	{ "format",	  required_argument,	NULL, OPT_FORMAT },
 	{ "help",	  no_argument,		NULL, 'h' },
 	{ "iterations",	  required_argument,	NULL, OPT_ITERATIONS },
 	{ "key-id",	  required_argument,	NULL, OPT_KEYID },
+	{ "new-salt",	  no_argument,		NULL, OPT_NEW_SALT },
 	{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
 	{ "salt-from",	  required_argument,	NULL, OPT_SALT_FROM },
 	{ "version",	  no_argument,		NULL, OPT_VERSION },
@@ -163,15 +169,36 @@ cryptor_prompt(int decrypt)
 	return strlen(secret.input);
 }
 
+/*
+ * Write with the salt of the installation's encrypted= (runjob then derives
+ * one key for all its secrets), when there is one; a file that cannot be
+ * read is an error only when named by --config.
+ */
+static void
+cryptor_installation_salt(const char *config)
+{
+	char	*path = NULL, *errstr = NULL;
+
+	if (secrets_installation_salt(secret.kr, config, &path,
+	    &errstr) == -1) {
+		if (config != NULL)
+			errx(EXIT_CONFIG, "%s", errstr);
+		warnx("%s; using a new salt", errstr);
+		free(errstr);
+	}
+	free(path);
+}
+
 int
 main(int argc, char *argv[])
 {
 	enum credential_format	 format = CREDENTIAL_DF1;
 	const char		*passkey_file = NULL, *salt_from = NULL;
+	const char		*config = NULL;
 	char			*out = NULL, *errstr = NULL;
 	uint32_t		 iterations = 0, keyid = 0;
 	size_t			 len = 0;
-	int			 ch, mode = 0, have_keyid = 0, rv;
+	int			 ch, mode = 0, have_keyid = 0, new_salt = 0, rv;
 
 	/* First: no core file or same-user read of what we will hold. */
 	if (harden_process(&errstr) == -1)
@@ -193,6 +220,9 @@ main(int argc, char *argv[])
 		case 'h':
 			fputs(cryptor_synopsis, stdout);
 			exit(EXIT_OK);
+		case OPT_CONFIG:
+			config = optarg;
+			break;
 		case OPT_FORMAT:
 			format = credential_format_from_name(optarg);
 			if (format == CREDENTIAL_UNKNOWN)
@@ -207,6 +237,9 @@ main(int argc, char *argv[])
 			keyid = cryptor_number(optarg, "--key-id", 0,
 			    UINT32_MAX);
 			have_keyid = 1;
+			break;
+		case OPT_NEW_SALT:
+			new_salt = 1;
 			break;
 		case OPT_PASSKEY_FILE:
 			passkey_file = optarg;
@@ -228,15 +261,19 @@ main(int argc, char *argv[])
 	if (argc > 1)
 		cryptor_usage("one TEXT or CIPHERTEXT at most");
 	if (mode == 'd' && (format != CREDENTIAL_DF1 || iterations != 0 ||
-	    have_keyid || salt_from != NULL))
-		cryptor_usage("--format, --iterations, --key-id and "
-		    "--salt-from apply to -e only");
+	    have_keyid || salt_from != NULL || new_salt || config != NULL))
+		cryptor_usage("--format, --iterations, --key-id, --salt-from, "
+		    "--new-salt and --config apply to -e only");
 	if (format == CREDENTIAL_ODF && (iterations != 0 ||
-	    salt_from != NULL || have_keyid))
-		cryptor_usage("--iterations, --key-id and --salt-from apply "
-		    "to the df1 format only");
+	    salt_from != NULL || have_keyid || new_salt || config != NULL))
+		cryptor_usage("--iterations, --key-id, --salt-from, "
+		    "--new-salt and --config apply to the df1 format only");
 	if (iterations != 0 && salt_from != NULL)
 		cryptor_usage("--iterations and --salt-from are exclusive");
+	if (new_salt && (salt_from != NULL || config != NULL))
+		cryptor_usage("--new-salt excludes --salt-from and --config");
+	if (salt_from != NULL && config != NULL)
+		cryptor_usage("--salt-from and --config are exclusive");
 
 	if (argc == 1) {
 		len = strlen(argv[0]);
@@ -269,6 +306,10 @@ main(int argc, char *argv[])
 	if (salt_from != NULL && credential_keyring_use_salt_of(secret.kr,
 	    salt_from, &errstr) == -1)
 		errx(EXIT_DATAERR, "--salt-from: %s", errstr);
+	/* --iterations asks for a key of its own: a salt of its own too. */
+	if (mode == 'e' && format == CREDENTIAL_DF1 && salt_from == NULL &&
+	    !new_salt && iterations == 0)
+		cryptor_installation_salt(config);
 
 	if (secret.input == NULL && !isatty(STDIN_FILENO))
 		len = cryptor_read_stdin(mode == 'd');

@@ -349,14 +349,16 @@ run_lease_tick(void *arg)
 
 /*
  * Decrypt the claimed datasets' passwords into a parallel array (NULL
- * entries for datasets without one). Return NULL when there is no passkey
- * (no <D>_password is exported then), or on failure with *errp set.
+ * entries for datasets without one), saying when verbose how many keys the
+ * process has derived so far. Return NULL when there is no passkey (no
+ * <D>_password is exported then), or on failure with *errp set.
  */
 static char **
-run_passwords(struct secrets *sec, const struct claim *c, char **errp)
+run_passwords(struct secrets *sec, const struct claim *c,
+    const struct report *r, char **errp)
 {
 	char	**pw, *what;
-	size_t	  i;
+	size_t	  i, n = 0;
 
 	*errp = NULL;
 	if (sec->keyring == NULL)
@@ -376,7 +378,13 @@ run_passwords(struct secrets *sec, const struct claim *c, char **errp)
 			return NULL;
 		}
 		free(what);
+		n++;
 	}
+	if (n > 0)
+		report(r, REPORT_DEBUG, "%zu dataset password%s decrypted; "
+		    "%lu key derivation%s in this process", n, n == 1 ? "" :
+		    "s", secrets_derivations(sec),
+		    secrets_derivations(sec) == 1 ? "" : "s");
 	return pw;
 }
 
@@ -835,7 +843,7 @@ run_execute(const struct run_ctx *rc, const struct claim *c,
 	/* The guard is a copy of us: make it before any password is
 	 * decrypted (if it fails, process_run says why). */
 	(void)process_start_guard(NULL);
-	passwords = run_passwords(rc->secrets, c, &st.errmsg);
+	passwords = run_passwords(rc->secrets, c, &rc->report, &st.errmsg);
 	if (st.errmsg != NULL)
 		run_unstartable(&st);
 	else {

@@ -36,6 +36,24 @@ int	secrets_decrypt(struct secrets *sec, const char *ciphertext,
  */
 int	secrets_db_password(struct secrets *sec, const struct settings *s,
 	    char **password, char **errp);
+/*
+ * Return how many key derivations (PBKDF2 runs) sec's keyring has done:
+ * one per distinct (salt, iterations, passkey) decrypted; 0 without one.
+ */
+unsigned long secrets_derivations(const struct secrets *sec);
+/*
+ * Make the new df1 ciphertexts of kr share the salt and iteration count of
+ * the installation's: those of encrypted= in the properties file the
+ * programs read (config, from --config, or else the usual search), so that
+ * runjob derives one key for the database password and every dataset
+ * password. Return 1 with *pathp (caller frees) naming that file; 0 when
+ * there is nothing to share (no file found while config is NULL, no
+ * encrypted=, or one in OpenDataFlow's format, which has no salt); or -1
+ * with *errp (caller frees) when the file cannot be read or its encrypted=
+ * is not a ciphertext.
+ */
+int	secrets_installation_salt(struct credential_keyring *kr,
+	    const char *config, char **pathp, char **errp);
 /* Wipe and free the keyring; the struct may be opened again. */
 void	secrets_close(struct secrets *sec);
 
