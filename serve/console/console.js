@@ -455,7 +455,7 @@ function partitionView(job, dataid)
 			`${enc(dataid)}`)]);
 		const list = (runs.runs || []).filter((r) => r.dataid ===
 		    dataid);
-		const out = [];
+		const out = [el("p", {}, "Job: ", link(jobHref(job), job))];
 		for (const p of ex.partitions || [])
 			out.push(el("p", {class: "explain"}, "Explain: ",
 			    stateBadge(p.state), ` ${p.verdict}: ${p.reason}`));
