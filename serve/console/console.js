@@ -288,25 +288,30 @@ async function overview()
 
 // --- graph ---------------------------------------------------------------
 
-async function graph()
+// The picture is the server's Graphviz layout, as an image: the SVG is
+// never put into the page, and the state is also in the table. One image
+// element, its source renewed at each refresh.
+function graphView()
 {
-	const g = await api("GET", "/api/v1/graph");
-	const jobs = g.nodes.filter((n) => n.kind === "job");
-	// The picture is the server's Graphviz layout, as an image: the SVG
-	// is never put into the page, and the state is also in the table.
 	const img = el("img", {class: "graph", alt: "The graph of datasets " +
-	    "and jobs; the same in words in the table below.",
-	    src: `/api/v1/graph?format=svg&t=${Date.now()}`});
-	return [img, table("Jobs in the graph", ["job", "state", "claimable",
-	    "running", "failed", "inputs", "outputs"], jobs.map((n) => [
-		el("th", {scope: "row"}, link(jobHref(n.name), n.name)),
-		stateBadge(n.paused ? "paused" : n.state),
-		n.claimable, n.running, n.failed,
-		g.edges.filter((e) => e.to === n.id)
-		    .map((e) => e.from.slice(2)).join(", "),
-		g.edges.filter((e) => e.from === n.id)
-		    .map((e) => e.to.slice(2)).join(", ")
-	]))];
+	    "and jobs; the same in words in the table below."});
+
+	return view("Graph", async () => {
+		const g = await api("GET", "/api/v1/graph");
+		const jobs = g.nodes.filter((n) => n.kind === "job");
+		img.src = `/api/v1/graph?format=svg&t=${Date.now()}`;
+		return [img, table("Jobs in the graph", ["job", "state",
+		    "claimable", "running", "failed", "inputs", "outputs"],
+		    jobs.map((n) => [
+			el("th", {scope: "row"}, link(jobHref(n.name), n.name)),
+			stateBadge(n.paused ? "paused" : n.state),
+			n.claimable, n.running, n.failed,
+			g.edges.filter((e) => e.to === n.id)
+			    .map((e) => e.from.slice(2)).join(", "),
+			g.edges.filter((e) => e.from === n.id)
+			    .map((e) => e.to.slice(2)).join(", ")
+		    ]))];
+	});
 }
 
 // Jobs in dependency order (upstream first), from the graph's edges.
@@ -683,6 +688,40 @@ function jobConfig(j)
 	    params: c.params || {}};
 }
 
+// The last runs' durations and outcomes as bars, oldest left: the slow
+// and the failing days at a glance. Each bar says its run in words.
+function runChart(runs)
+{
+	const NS = "http://www.w3.org/2000/svg";
+	const list = runs.filter((r) => r.duration_secs !== null &&
+	    r.duration_secs !== undefined).slice().reverse();
+	const w = 16, h = 80;
+	const max = Math.max(...list.map((r) => r.duration_secs), 0.001);
+	const svg = document.createElementNS(NS, "svg");
+	svg.setAttribute("width", String(Math.max(list.length, 1) * w + 2));
+	svg.setAttribute("height", String(h + 2));
+	svg.setAttribute("role", "img");
+	svg.setAttribute("class", "chart");
+	svg.setAttribute("aria-label", `durations of the last ${list.length}` +
+	    " runs, oldest first");
+	list.forEach((r, i) => {
+		const bh = Math.max(2, Math.round(r.duration_secs / max * h));
+		const bar = document.createElementNS(NS, "rect");
+		bar.setAttribute("x", String(i * w + 1));
+		bar.setAttribute("y", String(h - bh + 1));
+		bar.setAttribute("width", String(w - 3));
+		bar.setAttribute("height", String(bh));
+		bar.setAttribute("class", `bar s-${r.status}`);
+		const t = document.createElementNS(NS, "title");
+		t.textContent = `run ${r.run_id} ${r.dataid}: ${r.status}, ` +
+		    fmtSecs(r.duration_secs);
+		bar.append(t);
+		svg.append(bar);
+	});
+	return el("figure", {}, svg, el("figcaption", {class: "muted"},
+	    "Duration of the last runs, oldest first (red: failed)"));
+}
+
 async function jobView(job)
 {
 	const j = await api("GET", `/api/v1/jobs/${enc(job)}`);
@@ -709,6 +748,7 @@ async function jobView(job)
 		    el("p", {}, `inputs: ${c.inputs.join(", ") || "none"}; ` +
 			`outputs: ${c.outputs.join(", ") || "none"}`),
 		    kvTable("Static parameters", c.params),
+		    runChart(runs.runs || []),
 		    table("Last runs", ["run", "dataid", "status", "started",
 			"duration", "exit"], (runs.runs || []).map((r) => [
 			link(`#/run/${r.run_id}`, String(r.run_id)),
@@ -732,7 +772,7 @@ async function route()
 	try {
 		switch (parts[0]) {
 		case "graph":
-			current = view("Graph", graph);
+			current = graphView();
 			break;
 		case "grid":
 			current = gridView(q);

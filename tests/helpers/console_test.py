@@ -19,7 +19,8 @@ import traceback
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import (
+        StaleElementReferenceException, TimeoutException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -76,10 +77,23 @@ class Page:
 
     def wait(self, cond, what):
         try:
-            return WebDriverWait(self.d, WAIT).until(cond)
+            return WebDriverWait(self.d, WAIT, ignored_exceptions=[
+                StaleElementReferenceException]).until(cond)
         except TimeoutException:
             raise AssertionError(f"timed out waiting for {what}; page "
                                  f"says: {self.text()[:2000]}")
+
+    def fresh(self, fn):
+        """fn(), again if a refresh replaced what it was reading."""
+        for _ in range(10):
+            try:
+                return fn()
+            except StaleElementReferenceException:
+                continue
+        return fn()
+
+    def click(self, sel):
+        self.fresh(lambda: self.visible(sel).click())
 
     def text(self):
         return self.d.find_element(By.TAG_NAME, "body").text
@@ -126,9 +140,10 @@ def viewer(p):
           "signing in with a viewer token hides the sign-in form")
     # The overview: jobs, their state in words, counts and last run.
     p.has_text("#view table", "adhoc")
-    rows = {r.find_element(By.TAG_NAME, "th").text: r.text
-            for r in p.css("#view table")[0].find_elements(
-                By.CSS_SELECTOR, "tbody tr")}
+    rows = p.fresh(lambda: {
+        r.find_element(By.TAG_NAME, "th").text: r.text
+        for r in p.css("#view table")[0].find_elements(
+            By.CSS_SELECTOR, "tbody tr")})
     check(set(("up", "down", "adhoc")) <= set(rows),
           "the overview lists the jobs", rows)
     check("failed" in rows.get("up", ""),
@@ -140,24 +155,24 @@ def viewer(p):
 
     # The graph: the server's picture and the jobs in words.
     p.go("#/graph")
-    img = p.visible("img.graph")
+    p.visible("img.graph")
     p.wait(lambda d: d.execute_script(
-        "return arguments[0].complete && arguments[0].naturalWidth > 0",
-        img), "the graph's picture")
+        "const i = document.querySelector('img.graph');"
+        "return i.complete && i.naturalWidth > 0"), "the graph's picture")
     check(True, "the graph's SVG loads")
     p.has_text("#view table", "up")
     p.shot("graph")
 
     # The grid: the failed cell by its words, then the failed filter.
     p.go("#/grid")
-    cell = p.visible('a.cell[data-job="up"][data-dataid="20260102"]')
-    check("failed" in cell.text and
-          cell.get_attribute("aria-label") == "up 20260102: failed",
-          "the grid shows the failed partition in words",
-          cell.get_attribute("outerHTML"))
+    sel = 'a.cell[data-job="up"][data-dataid="20260102"]'
+    cell = p.fresh(lambda: (p.visible(sel).text,
+                            p.visible(sel).get_attribute("aria-label")))
+    check("failed" in cell[0] and cell[1] == "up 20260102: failed",
+          "the grid shows the failed partition in words", cell)
     p.shot("grid")
     Select(p.visible("#grid-state")).select_by_value("failed")
-    p.css("#grid-filter button")[0].click()
+    p.click("#grid-filter button")
     p.wait(lambda d: "state=failed" in d.current_url, "the failed filter")
     p.wait(lambda d: len(p.css("table.grid tbody tr")) == 1 and
            not p.css('a.cell[data-state="done"]'), "only failed rows")
@@ -165,9 +180,9 @@ def viewer(p):
           "the failed filter keeps the failed partition")
 
     # The partition: its runs, masked params, stderr tail, explain.
-    p.visible('a.cell[data-job="up"][data-dataid="20260102"]').click()
+    p.click(sel)
     p.has_text("pre.stderr", "boom: disk on fire")
-    text = p.text()
+    text = p.fresh(p.text)
     check("boom: disk on fire" in text, "the partition shows the stderr "
           "tail")
     check("PASSWORD" in text and "***" in text and "s3cret" not in text,
@@ -199,7 +214,7 @@ def viewer(p):
     check(not outside, "the page loads nothing from another origin",
           outside)
 
-    p.visible("#signout").click()
+    p.click("#signout")
     p.visible("#token")
     check(p.fetch("GET", "/api/v1/session") == 401,
           "signing out ends the session")
@@ -234,13 +249,13 @@ def operator(p):
 
     # Resubmit the failed partition: the dry run's list first.
     p.go("#/partition/up/20260102")
-    p.visible("#rs-preview").click()
+    p.click("#rs-preview")
     p.has_text(".preview", "Dry run: 1 to resubmit")
-    check("20260102" in p.css(".preview")[0].text,
+    check("20260102" in p.fresh(lambda: p.css(".preview")[0].text),
           "the resubmit's dry run lists the partition")
     check(job_status("up")["failed"] == 1, "the dry run changes nothing")
     p.shot("resubmit-preview")
-    p.visible("#rs-confirm").click()
+    p.click("#rs-confirm")
     p.has_text("#resubmit-form .said", "resubmitted 1")
     st = job_status("up")
     check(st["failed"] == 0 and st["claimable"] == 1,
@@ -250,13 +265,13 @@ def operator(p):
     # Pause and resume with a reason.
     p.go("#/job/up")
     p.visible("#pause-reason").send_keys("console test")
-    p.visible("#pause").click()
+    p.click("#pause")
     p.has_text("#pause-form .said", "up paused")
     check(job_status("up")["paused"], "pause: dataflow status says paused")
     audit = cli("audit")["entries"][0]
     check(audit["action"] == "pause" and "console test" in
           json.dumps(audit), "the pause is audited with its reason", audit)
-    p.visible("#resume").click()
+    p.click("#resume")
     p.has_text("#pause-form .said", "up resumed")
     check(not job_status("up")["paused"], "resume: dataflow status says "
           "not paused")
@@ -264,7 +279,7 @@ def operator(p):
     # Mark an input ready.
     before = job_status("up")["claimable"]
     p.visible("#rd-dataids").send_keys("20260104")
-    p.visible("#ready").click()
+    p.click("#ready")
     p.has_text("#ready-form .said", "20260104 ready")
     check(job_status("up")["claimable"] == before + 1,
           "mark ready: the new partition is claimable")
@@ -278,7 +293,7 @@ def operator(p):
     value.clear()
     value.send_keys("quick")
     p.visible("#tp-dataid").send_keys("t1")
-    p.visible("#trigger").click()
+    p.click("#trigger")
     p.has_text("#trigger-form .said", "triggered t1")
     check(job_status("adhoc")["claimable"] == 1,
           "trigger: dataflow status shows the new partition")
@@ -289,7 +304,7 @@ def operator(p):
           runs[0]["params"].get("MODE") == "quick",
           "the triggered run got the parameter", runs)
 
-    p.visible("#signout").click()
+    p.click("#signout")
     p.visible("#token")
     check(True, "the operator signs out")
 
