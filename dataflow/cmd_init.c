@@ -25,14 +25,14 @@ init_grant_option(char *arg, struct schema_grant **gv, size_t *n)
 	char			*eq, *member, *next;
 
 	if ((eq = strchr(arg, '=')) == NULL) {
-		warnx("--grant takes runner=ROLE[,ROLE...] or "
-		    "operator=ROLE[,ROLE...]");
+		warnx("--grant takes runner=ROLE[,ROLE...], "
+		    "operator=ROLE[,ROLE...] or server=ROLE[,ROLE...]");
 		return -1;
 	}
 	*eq = '\0';
 	if (schema_role_parse(arg, &role) == -1) {
-		warnx("\"%s\" is not a role of dataflow's: runner or operator",
-		    arg);
+		warnx("\"%s\" is not a role of dataflow's: runner, operator "
+		    "or server", arg);
 		return -1;
 	}
 	for (next = eq + 1; next != NULL; ) {

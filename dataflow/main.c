@@ -34,6 +34,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_metrics_entry,
 	&cmd_workers_entry,
 	&cmd_graph_entry,
+	&cmd_serve_entry,
+	&cmd_token_entry,
 	&cmd_rekey_entry,
 	&cmd_local_entry,
 	&cmd_import_entry,

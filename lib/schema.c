@@ -11,7 +11,7 @@
 #define SCHEMA_IDENT_MAX	63
 
 static const char *const schema_role_kinds[SCHEMA_NROLES] = {
-	"runner", "operator"
+	"runner", "operator", "server"
 };
 
 /* Functions made while it is set pin it (SET search_path FROM CURRENT):
@@ -22,7 +22,8 @@ static const char pin_path_sql[] =
 /* The role names sql/roles.sql reads, for this transaction only. */
 static const char role_names_sql[] =
     "SELECT set_config('dataflow.runner_role', $1, true), "
-    "set_config('dataflow.operator_role', $2, true)";
+    "set_config('dataflow.operator_role', $2, true), "
+    "set_config('dataflow.server_role', $3, true)";
 
 /* Every dataflow lock is one key of this pair space; what it guards is
  * the second key. */
@@ -232,7 +233,7 @@ schema_upgrade(struct db *db, const char *schema, struct schema_init *si,
 	const struct sql_file	*f;
 	char			*quoted = NULL, *sql = NULL;
 	char			*names[SCHEMA_NROLES] = { NULL };
-	const char		*params[2];
+	const char		*params[SCHEMA_NROLES];
 	char			 vbuf[16];
 	int			 current, v, k, rc = -1;
 
@@ -253,7 +254,7 @@ schema_upgrade(struct db *db, const char *schema, struct schema_init *si,
 		names[k] = schema_role_name(schema, (enum schema_role)k);
 		params[k] = names[k] != NULL ? names[k] : "";
 	}
-	if (db_exec(db, role_names_sql, 2, params, e) < 0)
+	if (db_exec(db, role_names_sql, SCHEMA_NROLES, params, e) < 0)
 		goto out;
 	if ((current = schema_version(db, e)) < 0)
 		goto out;

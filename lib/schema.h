@@ -14,17 +14,20 @@ struct sql_file {
 extern const struct sql_file sql_files[];
 
 /* The schema version this build creates and expects. */
-#define SCHEMA_VERSION	6
+#define SCHEMA_VERSION	7
 
 /*
  * The group roles "dataflow init" gives a schema (sql/roles.sql): the
  * runner claims, renews and finishes runs (runjob), the operator reads and
- * runs the operations commands. Their names are the schema's with a suffix,
- * as roles are cluster-wide: "dataflow_runner", "dataflow_operator".
+ * runs the operations commands, the server calls the functions "dataflow
+ * serve" serves and reads no table. Their names are the schema's with a
+ * suffix, as roles are cluster-wide: "dataflow_runner", "dataflow_operator",
+ * "dataflow_server".
  */
 enum schema_role {
 	SCHEMA_RUNNER,
 	SCHEMA_OPERATOR,
+	SCHEMA_SERVER,
 	SCHEMA_NROLES
 };
 
@@ -37,9 +40,10 @@ enum schema_role {
 int		 schema_lock(struct db *db, const char *what,
 		    struct db_error *e);
 
-/* Return the role's kind, "runner" or "operator" (static). */
+/* Return the role's kind, "runner", "operator" or "server" (static). */
 const char	*schema_role_kind(enum schema_role role);
-/* Set *role from its kind ("runner", "operator"); return 0, or -1. */
+/* Set *role from its kind ("runner", "operator", "server"); return 0, or
+ * -1. */
 int		 schema_role_parse(const char *kind, enum schema_role *role);
 /*
  * Return the name of the role of schema, "<schema>_<kind>" (caller frees),

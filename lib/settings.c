@@ -57,7 +57,8 @@ settings_is_dataflow_key(const char *key)
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
 	    strcmp(key, "finish_retry") == 0 ||
 	    strcmp(key, "env_allow") == 0 ||
-	    strcmp(key, "notify_allow") == 0;
+	    strcmp(key, "notify_allow") == 0 ||
+	    strncmp(key, "serve.", 6) == 0;	/* dataflow serve's own */
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -271,6 +272,8 @@ settings_from_properties(const struct properties *p, char **errp)
 				free(bad);
 				goto fail;
 			}
+		} else if (strncmp(it->key, "serve.", 6) == 0) {
+			/* Read by dataflow serve (cmd_serve.c). */
 		} else {
 			/*
 			 * A URI or conninfo url is itself the dbname libpq

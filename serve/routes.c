@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "serve.h"
+#include "console.h"
 
 const struct serve_route serve_routes[] = {
 	{ "GET", "/healthz", SERVE_ROLE_NONE, false, api_healthz },
@@ -17,5 +18,10 @@ const struct serve_route serve_routes[] = {
 	    auth_session_get },
 	{ "DELETE", "/api/v1/session", SERVE_ROLE_SESSION, false,
 	    auth_session_end },
+	/* The console: the page and its files hold no data (it all comes
+	 * from the API, which checks the session), so they need no role;
+	 * without a session the page shows its sign-in form. */
+	{ "GET", "/", SERVE_ROLE_NONE, false, console_index },
+	{ "GET", "/console/{file}", SERVE_ROLE_NONE, false, console_file },
 	{ NULL, NULL, SERVE_ROLE_NONE, false, NULL }
 };

@@ -49,6 +49,9 @@ struct serve_req {
 const char	*serve_query(const struct serve_req *rq, const char *name);
 /* Return the request header name of rq, owned by the request, or NULL. */
 const char	*serve_header(const struct serve_req *rq, const char *name);
+/* Return the value of the request's cookie name, owned by the request, or
+ * NULL. */
+const char	*serve_cookie(const struct serve_req *rq, const char *name);
 /*
  * Return this thread's connection, (re)connecting it when needed, or NULL
  * with *e filled (the caller answers 503: serve_db_error). Owned by the

@@ -1,8 +1,9 @@
 -- roles.sql: who may do what in dataflow's schema (dataflow(1), ROLES).
 -- Run by every "dataflow init" after the functions are re-created, as their
--- rights must follow them; idempotent. The names of the two group roles
--- come from the C side (lib/schema.c): dataflow.runner_role and
--- dataflow.operator_role, set for this transaction only.
+-- rights must follow them; idempotent. The names of the three group roles
+-- come from the C side (lib/schema.c): dataflow.runner_role,
+-- dataflow.operator_role and dataflow.server_role, set for this transaction
+-- only.
 --
 --   runner    what runjob does: claim, renew and finish runs, through the
 --             SECURITY DEFINER df_claim, df_renew and df_end_run, and
@@ -15,6 +16,12 @@
 --             a job by its tags among them) and the four that change state
 --             (df_ready, df_resubmit, df_set_paused, df_trigger) as the
 --             owner.
+--   server    "dataflow serve": no table at all (so it cannot read a
+--             dataset's encryptedpass, nor a token's hash), EXECUTE on the
+--             SECURITY DEFINER functions it serves: the listings
+--             (df_list_*), the four that change state, the match of a job
+--             by its tags, the check of a token (df_token_auth) and the
+--             console's sessions (df_session_*).
 --   owner     the schema's owner, who runs init, apply, rekey and import,
 --             and alone calls the writers of the audit trail (df_audit)
 --             and of an import (df_import_partitions, df_import_work):
@@ -29,6 +36,7 @@ DECLARE
 	v_nsp		oid;
 	v_runner	text := current_setting('dataflow.runner_role', true);
 	v_operator	text := current_setting('dataflow.operator_role', true);
+	v_server	text := current_setting('dataflow.server_role', true);
 	v_create	boolean;
 	v_role		text;
 	v_f		text;
@@ -45,7 +53,7 @@ BEGIN
 	-- "dataflow init" says which are missing and how to create them.
 	SELECT r.rolsuper OR r.rolcreaterole INTO v_create
 	FROM pg_roles r WHERE r.rolname = current_user;
-	FOREACH v_role IN ARRAY ARRAY[v_runner, v_operator] LOOP
+	FOREACH v_role IN ARRAY ARRAY[v_runner, v_operator, v_server] LOOP
 		IF v_role IS NOT NULL AND v_role <> '' AND NOT EXISTS (
 		    SELECT 1 FROM pg_roles r WHERE r.rolname = v_role) THEN
 			IF v_create THEN
@@ -95,6 +103,21 @@ BEGIN
 			 'df_channel', 'df_match_job') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
+		END LOOP;
+	END IF;
+
+	-- Only SECURITY DEFINER functions: an invoker one would read the
+	-- tables as the server, which may read none.
+	IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_server) THEN
+		FOR v_f IN SELECT p.oid::regprocedure::text FROM pg_proc p
+		    WHERE p.pronamespace = v_nsp AND p.prosecdef AND
+			(p.proname LIKE 'df\_list\_%' OR p.proname IN
+			('df_ready', 'df_resubmit', 'df_set_paused',
+			 'df_trigger', 'df_match_job', 'df_channel',
+			 'df_token_auth', 'df_session_start',
+			 'df_session_auth', 'df_session_end')) LOOP
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
+			    v_f, v_server);
 		END LOOP;
 	END IF;
 END
