@@ -7,6 +7,7 @@ const POLL_MS = 4000;
 const GRID_ROWS = 30;
 // A partition's state in words and a glyph, never by colour alone.
 const STATES = {
+	succeeded: ["\u2713", "succeeded"],
 	done: ["\u2713", "done"],
 	failed: ["\u2717", "failed"],
 	running: ["\u25B6", "running"],
@@ -272,13 +273,19 @@ function workerRow(w)
 
 async function overview()
 {
-	const [st, wk] = await Promise.all([api("GET", "/api/v1/status"),
-	    api("GET", "/api/v1/workers")]);
-	const workers = wk.workers || [];
+	const [st, wk] = await Promise.allSettled([
+	    api("GET", "/api/v1/status"), api("GET", "/api/v1/workers")]);
+	if (st.status === "rejected")
+		throw st.reason;
+	// The jobs without the workers rather than nothing.
+	const workers = wk.status === "fulfilled" ? wk.value.workers || [] :
+	    null;
 	return [
 		table("Jobs", ["job", "state", "claimable", "running", "done",
-		    "failed", "lag", "last run"], st.jobs.map(jobRow)),
+		    "failed", "lag", "last run"], st.value.jobs.map(jobRow)),
 		el("h3", {}, "Workers"),
+		workers === null ? el("p", {class: "muted"},
+		    `Workers: ${wk.reason.message}`) :
 		workers.length ? table("Workers", ["id", "job", "state",
 		    "host", "mode", "processed", "succeeded", "failed",
 		    "last seen"], workers.map(workerRow)) :

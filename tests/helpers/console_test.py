@@ -175,7 +175,7 @@ def viewer(p):
     p.click("#grid-filter button")
     p.wait(lambda d: "state=failed" in d.current_url, "the failed filter")
     p.wait(lambda d: len(p.css("table.grid tbody tr")) == 1 and
-           not p.css('a.cell[data-state="done"]'), "only failed rows")
+           not p.css('a.cell[data-state="succeeded"]'), "only failed rows")
     check(len(p.css('a.cell[data-state="failed"]')) >= 1,
           "the failed filter keeps the failed partition")
 
