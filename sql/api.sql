@@ -1,7 +1,8 @@
 -- api.sql: the functions of the HTTP server's tokens and sessions
--- (007_api.sql). All SECURITY DEFINER: the server's role calls
--- df_token_auth and the df_session_* functions and reads no table; the
--- owner ("dataflow token") alone adds, lists and revokes tokens.
+-- (007_api.sql). The server's role calls df_token_auth and the
+-- df_session_* functions, SECURITY DEFINER, and reads no table; the owner
+-- ("dataflow token") alone adds, lists and revokes tokens, with functions
+-- that run as their caller and are granted to no role.
 
 -- Add a token: name, role, the SHA-256 of the token (the token itself never
 -- reaches the database). Audited. A name already used is a unique
@@ -9,7 +10,7 @@
 CREATE OR REPLACE FUNCTION df_token_add(p_name text, p_role text,
     p_hash bytea, p_who text)
 RETURNS void LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SET search_path FROM CURRENT AS $$
 BEGIN
 	INSERT INTO api_token (name, role, hash, created_by)
 	VALUES (p_name, p_role, p_hash, p_who);
@@ -23,7 +24,7 @@ CREATE OR REPLACE FUNCTION df_token_list()
 RETURNS TABLE (name text, role text, created timestamptz, created_by text,
     last_used timestamptz, revoked timestamptz)
 LANGUAGE sql STABLE
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SET search_path FROM CURRENT AS $$
 	SELECT t.name, t.role, t.created, t.created_by, t.last_used, t.revoked
 	FROM api_token t ORDER BY t.created, t.name
 $$;
@@ -32,7 +33,7 @@ $$;
 -- was already revoked; an unknown name raises DF001.
 CREATE OR REPLACE FUNCTION df_token_revoke(p_name text, p_who text)
 RETURNS boolean LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SET search_path FROM CURRENT AS $$
 DECLARE
 	v_revoked	timestamptz;
 BEGIN
