@@ -356,11 +356,14 @@ function gridCell(job, dataid, p)
 	const state = p ? p.state : "missing";
 	const s = STATES[state] || ["?", state];
 	const label = `${job} ${dataid}: ${s[1]}`;
+	// Hover or focus: the last run, and the attempts so far.
+	const title = p && p.run_id ? `${label} (run ${p.run_id}, attempt ` +
+	    `${p.attempts}, ${p.failures} failed)` : label;
 	if (!p)
 		return el("td", {}, el("span", {class: "cell s-missing",
 		    title: label, "aria-label": label}, `${s[0]} ${s[1]}`));
 	return el("td", {}, el("a", {class: `cell s-${state}`,
-	    href: partHref(job, dataid), title: label, "aria-label": label,
+	    href: partHref(job, dataid), title, "aria-label": label,
 	    "data-job": job, "data-dataid": dataid, "data-state": state},
 	    `${s[0]} ${s[1]}`));
 }
@@ -390,7 +393,9 @@ function gridView(q)
 		const g = await api("GET", "/api/v1/graph");
 		const jobs = jobOrder(g);
 		const want = filter === "missing" || !filter ? "" : filter;
-		const qs = `limit=${GRID_ROWS + 1}` +
+		// "to" is inclusive: one more row, and the page's own
+		// oldest (shown on the page before) left out.
+		const qs = `limit=${GRID_ROWS + 2}` +
 		    (want ? `&state=${enc(want)}` : "") +
 		    (to ? `&to=${enc(to)}` : "");
 		const lists = await Promise.all(jobs.map((j) => api("GET",
@@ -403,7 +408,8 @@ function gridView(q)
 				ids.add(p.dataid);
 			}
 		});
-		let rows = [...ids].sort().reverse();
+		let rows = [...ids].sort().reverse().filter((d) => !to ||
+		    d < to);
 		if (filter === "missing")
 			rows = rows.filter((d) => jobs.some((j) =>
 			    !cells[`${j}\u0000${d}`]));
@@ -415,8 +421,8 @@ function gridView(q)
 			    `?state=${enc(filter)}` : ""), "Newest"), " ");
 		if (more)
 			nav.append(link(`#/grid?to=${enc(rows[rows.length -
-			    1] + "\u0000")}` + (filter ? `&state=${enc(filter)}`
-			    : ""), "Older"));
+			    1])}` + (filter ? `&state=${enc(filter)}` : ""),
+			    "Older"));
 		if (!rows.length)
 			return [el("p", {class: "muted"},
 			    "No partition matches.")];
