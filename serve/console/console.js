@@ -692,13 +692,19 @@ function readyForm(datasets)
 	return f;
 }
 
-// A job's configuration, whatever its exact shape: its inputs, outputs
-// and static parameters.
-function jobConfig(j)
+// A job's inputs and outputs (from the graph, as the CLI's graph gives
+// them) and static parameters (from the job's configuration).
+function jobConfig(j, g)
 {
 	const c = j.config || j.job || j;
-	return {inputs: c.inputs || [], outputs: c.outputs || [],
-	    params: c.params || {}};
+	const id = `j:${j.jobid}`;
+	return {
+		inputs: g.edges.filter((e) => e.to === id).map((e) =>
+		    e.from.slice(2)),
+		outputs: g.edges.filter((e) => e.from === id).map((e) =>
+		    e.to.slice(2)),
+		params: c.params || {}
+	};
 }
 
 // The last runs' durations and outcomes as bars, oldest left: the slow
@@ -737,8 +743,11 @@ function runChart(runs)
 
 async function jobView(job)
 {
-	const j = await api("GET", `/api/v1/jobs/${enc(job)}`);
-	const c = jobConfig(j);
+	const [j, g] = await Promise.all([
+	    api("GET", `/api/v1/jobs/${enc(job)}`),
+	    api("GET", "/api/v1/graph")]);
+	j.jobid = job;
+	const c = jobConfig(j, g);
 	const forms = [];
 	if (isOperator()) {
 		forms.push(pauseForm(job), resubmitForm(job, []));
