@@ -36,6 +36,8 @@ struct serve_opts {
 	char		*addr;		/* its address, unbracketed */
 	char		*tls_cert;	/* file names */
 	char		*tls_key;
+	char		*cert_pem;	/* their contents */
+	char		*key_pem;
 	char		**hosts;
 	size_t		 nhosts;
 	long		 stmt_timeout;	/* seconds */
@@ -67,9 +69,8 @@ serve_opts_free(struct serve_opts *so)
 	for (i = 0; i < so->nhosts; i++)
 		free(so->hosts[i]);
 	free(so->hosts);
-	if (so->c.tls_key != NULL)
-		xfreezero_str((char *)(uintptr_t)so->c.tls_key);
-	free((char *)(uintptr_t)so->c.tls_cert);
+	xfreezero_str(so->key_pem);
+	free(so->cert_pem);
 }
 
 static void
@@ -271,7 +272,7 @@ serve_loopback(const char *addr)
 
 /* Read the PEM file path into *text (caller frees). Return 0, or -1. */
 static int
-serve_read_pem(const char *path, const char **text)
+serve_read_pem(const char *path, char **text)
 {
 	struct strbuf	 sb = STRBUF_INIT;
 	int		 fd;
@@ -312,9 +313,11 @@ serve_check(struct serve_opts *so)
 		return EXIT_CONFIG;
 	}
 	if (so->tls_cert != NULL && (serve_read_pem(so->tls_cert,
-	    &so->c.tls_cert) == -1 || serve_read_pem(so->tls_key,
-	    &so->c.tls_key) == -1))
+	    &so->cert_pem) == -1 || serve_read_pem(so->tls_key,
+	    &so->key_pem) == -1))
 		return EXIT_CONFIG;
+	so->c.tls_cert = so->cert_pem;
+	so->c.tls_key = so->key_pem;
 	so->c.hosts = so->hosts;
 	so->c.nhosts = so->nhosts;
 	return 0;
@@ -413,14 +416,6 @@ serve_run(struct serve_opts *so, const struct open_opts *oo,
 	return EXIT_OK;
 }
 
-static void
-serve_open_report(void *arg, enum report_level level, const char *msg)
-{
-	(void)arg;
-	if (level == REPORT_WARN)
-		warnx("%s", msg);
-}
-
 static int
 cmd_serve_exec(struct global_opts *g, int argc, char **argv)
 {
@@ -447,7 +442,7 @@ cmd_serve_exec(struct global_opts *g, int argc, char **argv)
 	oo.passkey = OPEN_PASSKEY_NEVER;
 	oo.appname = "dataflow serve";
 	oo.db_flags = DB_SEARCH_PATH;
-	oo.report.fn = serve_open_report;
+	oo.report.fn = cmd_open_report;
 	if ((status = open_settings(&oo, &s, &errmsg)) != EXIT_OK) {
 		warnx("%s", errmsg);
 		free(errmsg);

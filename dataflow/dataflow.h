@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report.h"
+
 struct db;
 struct settings;
 
@@ -55,6 +57,10 @@ extern const struct cmd_entry cmd_token_entry;
  */
 int		 cmd_worker_list(struct global_opts *g, const char *id);
 
+/* Say the warnings of opening the database (a properties file others can
+ * read): the report function of open_opts. */
+void		 cmd_open_report(void *arg, enum report_level level,
+		    const char *msg);
 /* Print "usage: dataflow NAME USAGE" to stderr and return EXIT_USAGE. */
 int		 cmd_usage(const struct cmd_entry *entry);
 /*

@@ -95,8 +95,7 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
-/* Warnings of opening (a properties file others can read) are said. */
-static void
+void
 cmd_open_report(void *arg, enum report_level level, const char *msg)
 {
 	(void)arg;

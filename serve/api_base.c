@@ -21,9 +21,19 @@ api_healthz(const struct serve_req *rq, struct serve_resp *rs)
 	struct db_error		 e = { 0 };
 	struct db_result	*r = NULL;
 	struct db		*db;
+	int			 tries;
 
-	if ((db = serve_db(rq, &e)) == NULL || (r = db_query_timeout(db,
-	    "SELECT 1", 0, NULL, API_HEALTH_MS, &e)) == NULL) {
+	/* A connection lost since its last use is made again, once. */
+	for (tries = 0; tries < 2 && r == NULL; tries++) {
+		db_error_clear(&e);
+		if ((db = serve_db(rq, &e)) == NULL)
+			break;
+		r = db_query_timeout(db, "SELECT 1", 0, NULL, API_HEALTH_MS,
+		    &e);
+		if (r == NULL && e.kind != DB_ERR_LOST)
+			break;
+	}
+	if (r == NULL) {
 		/* Whatever the cause, the database does not answer. */
 		serve_error(rs, 503, "the database is unreachable: %s",
 		    e.message != NULL ? e.message : "no answer");

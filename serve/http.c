@@ -123,6 +123,7 @@ http_log(const struct http_req *hr, const char *method, const char *path,
 {
 	struct timespec	 now;
 	struct tm	 tm;
+	time_t		 t;
 	char		 when[32], safe[HTTP_LOG_PATH + 1];
 	long		 ms;
 	size_t		 i;
@@ -130,11 +131,12 @@ http_log(const struct http_req *hr, const char *method, const char *path,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - hr->start.tv_sec) * 1000 +
 	    (now.tv_nsec - hr->start.tv_nsec) / 1000000;
-	for (i = 0; path[i] != '\0' && i < HTTP_LOG_PATH; i++)
+	/* What a client sent: no control bytes into the log. */
+	for (i = 0; i < HTTP_LOG_PATH && path[i] != '\0'; i++)
 		safe[i] = (unsigned char)path[i] < 0x21 ||
 		    (unsigned char)path[i] >= 0x7f ? '?' : path[i];
 	safe[i] = '\0';
-	time_t t = time(NULL);
+	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s %s %d %ldms %s\n", when, method, safe, status,
@@ -205,6 +207,35 @@ http_is_json(const struct http_req *hr)
 }
 
 /*
+ * Identify the caller on this thread's connection. A connection found
+ * lost (the database restarted since its last use) is re-established and
+ * the lookup, which changes nothing but last_used, made once more. Return
+ * 0, or -1 with *e filled.
+ */
+static int
+http_identify(struct http_req *hr, struct db_error *e)
+{
+	const char	*authz, *cookie;
+	int		 tries;
+
+	authz = MHD_lookup_connection_value(hr->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	cookie = MHD_lookup_connection_value(hr->conn, MHD_COOKIE_KIND,
+	    AUTH_COOKIE);
+	for (tries = 0; tries < 2; tries++) {
+		db_error_clear(e);
+		if ((hr->rq.db = pool_db(e)) == NULL)
+			return -1;
+		if (auth_identify(hr->rq.db, authz, cookie, &hr->caller,
+		    e) == 0)
+			return 0;
+		if (e->kind != DB_ERR_LOST)
+			break;
+	}
+	return -1;
+}
+
+/*
  * Who calls, and may they call r: 0, or the status of the refusal already
  * answered in *ret.
  */
@@ -219,11 +250,7 @@ http_admit(struct http_req *hr, const struct serve_route *r,
 
 	if (r->role == SERVE_ROLE_NONE)
 		return 0;
-	if ((hr->rq.db = pool_db(&e)) == NULL || auth_identify(hr->rq.db,
-	    MHD_lookup_connection_value(hr->conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION), MHD_lookup_connection_value(
-	    hr->conn, MHD_COOKIE_KIND, AUTH_COOKIE), &hr->caller,
-	    &e) == -1) {
+	if (http_identify(hr, &e) == -1) {
 		memset(&rs, 0, sizeof(rs));
 		serve_db_error(&rs, &e);
 		db_error_clear(&e);
@@ -435,6 +462,7 @@ http_start(const struct http_conf *c, char **errp)
 	srv = xcalloc(1, sizeof(*srv));
 	srv->conf = c;
 	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, c->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
@@ -444,7 +472,6 @@ http_start(const struct http_conf *c, char **errp)
 		c->max_header + (size_t)HTTP_HEADER_SLACK,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 	    c->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 		c->tls_cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, c->tls_key,

@@ -1,5 +1,6 @@
 /* route.c: the matcher of the route table: method and path to a route and
  * its path parameters, decoded and checked. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,24 +48,11 @@ route_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-static int
-route_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 route_decode(const char *s, size_t len, bool noslash)
 {
-	char	*out, *o;
+	char	*out, *o, hex[3] = { 0 };
 	size_t	 i;
-	int	 hi, lo;
 
 	o = out = xmalloc(len + 1);
 	for (i = 0; i < len; i++) {
@@ -72,10 +60,11 @@ route_decode(const char *s, size_t len, bool noslash)
 			*o++ = s[i];
 			continue;
 		}
-		if (len - i < 3 || (hi = route_hex(s[i + 1])) < 0 ||
-		    (lo = route_hex(s[i + 2])) < 0)
+		if (len - i < 3 || !isxdigit((unsigned char)s[i + 1]) ||
+		    !isxdigit((unsigned char)s[i + 2]))
 			goto bad;
-		*o++ = (char)(hi * 16 + lo);
+		memcpy(hex, s + i + 1, 2);
+		*o++ = (char)strtol(hex, NULL, 16);
 		i += 2;
 	}
 	*o = '\0';
