@@ -153,13 +153,12 @@ def viewer(p):
     check("Workers" in p.text(), "the overview shows the workers")
     p.shot("overview")
 
-    # The graph: the server's picture and the jobs in words.
+    # The graph: drawn by the page, each job's state in words too.
     p.go("#/graph")
-    p.visible("img.graph")
-    p.wait(lambda d: d.execute_script(
-        "const i = document.querySelector('img.graph');"
-        "return i.complete && i.naturalWidth > 0"), "the graph's picture")
-    check(True, "the graph's SVG loads")
+    node = p.fresh(lambda: p.visible('svg.graph a[data-job="up"]')
+                   .get_attribute("aria-label"))
+    check(node == "job up: failed", "the graph shows the failed job in "
+          "words", node)
     p.has_text("#view table", "up")
     p.shot("graph")
 
