@@ -253,7 +253,9 @@ function jobRow(j)
 	const lr = j.last_run;
 	return [
 		el("th", {scope: "row"}, link(jobHref(j.jobid), j.jobid)),
-		stateBadge(j.paused ? "paused" : j.state),
+		el("span", {}, stateBadge(j.paused ? "paused" : j.state),
+		    j.failed ? [" ", el("span", {class: "state s-failed"},
+		    `${STATES.failed[0]} ${j.failed} failed`)] : null),
 		j.claimable, j.running, j.done, j.failed,
 		j.oldest ? fmtSecs(j.oldest.lag_secs) : "",
 		lr ? el("span", {}, link(partHref(j.jobid, lr.dataid),

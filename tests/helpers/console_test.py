@@ -77,7 +77,8 @@ class Page:
 
     def wait(self, cond, what):
         try:
-            return WebDriverWait(self.d, WAIT, ignored_exceptions=[
+            return WebDriverWait(self.d, WAIT, poll_frequency=0.1,
+                                 ignored_exceptions=[
                 StaleElementReferenceException]).until(cond)
         except TimeoutException:
             raise AssertionError(f"timed out waiting for {what}; page "
