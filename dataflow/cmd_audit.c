@@ -135,13 +135,14 @@ static int
 cmd_audit_exec(struct global_opts *g, int argc, char **argv)
 {
 	enum { OPT_JOB = 256, OPT_DATASET, OPT_DATAID, OPT_ACTION,
-	    OPT_LIMIT };
+	    OPT_LIMIT, OPT_AFTER };
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, OPT_JOB },
 		{ "dataset",	required_argument,	NULL, OPT_DATASET },
 		{ "dataid",	required_argument,	NULL, OPT_DATAID },
 		{ "action",	required_argument,	NULL, OPT_ACTION },
 		{ "limit",	required_argument,	NULL, OPT_LIMIT },
+		{ "after",	required_argument,	NULL, OPT_AFTER },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct settings		*s = NULL;
@@ -169,6 +170,12 @@ cmd_audit_exec(struct global_opts *g, int argc, char **argv)
 		case OPT_LIMIT:
 			if (cmd_parse_limit(optarg, &f.limit) == -1)
 				return cmd_usage(&cmd_audit_entry);
+			/* A page: "next" names the one after it. */
+			f.page = true;
+			break;
+		case OPT_AFTER:
+			f.cursor = optarg;
+			f.page = true;
 			break;
 		default:
 			return cmd_usage(&cmd_audit_entry);

@@ -14,6 +14,7 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "ops.h"
 #include "plan.h"
 #include "settings.h"
 #include "xmalloc.h"
@@ -58,7 +59,9 @@ cmd_validate_exec(struct global_opts *g, int argc, char **argv)
 		return cmd_usage(&cmd_validate_entry);
 	if ((c = load_config(g, argv[1])) == NULL)
 		return EXIT_CONFIG;
-	if (g->verbosity > 0)
+	if (g->json)
+		cmd_json_print(ops_config_valid_json(c));
+	else if (g->verbosity > 0)
 		printf("%s: valid: %zu datasets, %zu jobs\n", argv[1],
 		    c->ndatasets, c->njobs);
 	config_free(c);
@@ -78,9 +81,7 @@ print_plan(const struct global_opts *g, const struct plan *p, bool dry_run)
 	json_t	*o;
 
 	if (g->json) {
-		o = json_object();
-		json_object_set_new(o, "dry_run", json_boolean(dry_run));
-		json_object_set_new(o, "changes", plan_to_json(p));
+		o = ops_plan_json(p, dry_run);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);

@@ -13,16 +13,41 @@
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "ops.h"
 #include "settings.h"
-#include "xmalloc.h"
 
-static const char dataset_exists_sql[] =
-    "SELECT 1 FROM dataset WHERE datasetid = $1 AND removed IS NULL";
+/* Say why ops_ready failed; return the exit status. */
+static int
+ready_fail(const struct db_error *e)
+{
+	if (strcmp(e->sqlstate, "22023") == 0) {
+		warnx("%s", e->message);
+		return EXIT_USAGE;
+	}
+	if (strcmp(e->sqlstate, "DF001") == 0) {
+		warnx("%s", e->message);
+		return EXIT_CONFIG;
+	}
+	return cmd_db_fail("mark partitions READY", e);
+}
 
-/* One function, so that an operator may mark partitions without any right
- * to write the tables (dataflow(1), ROLES). */
-static const char mark_ready_sql[] =
-    "SELECT df_ready($1, $2::text[], $3)";
+static void
+ready_print(const struct global_opts *g, const char *dataset,
+    const struct cmd_partitions *cp, long changed, json_t *doc)
+{
+	if (g->json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (g->verbosity > 0) {
+		printf("%s: %ld of %zu partition%s marked READY", dataset,
+		    changed, cp->n, cp->n == 1 ? "" : "s");
+		if (cp->n > 1)
+			printf(" (%s .. %s)", cp->ids[0], cp->ids[cp->n - 1]);
+		if ((size_t)changed < cp->n)
+			printf(", %zu already READY", cp->n - (size_t)changed);
+		putchar('\n');
+	}
+}
 
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
@@ -32,17 +57,13 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct cmd_partitions cp = { 0 };
-	const char	*dataset, *p[3];
-	char		**ids, *array = NULL;
+	const char	*dataset;
 	char		*actor = NULL;
-	size_t		 nids;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
-	struct db_error	 e = { 0 }, ignore = { 0 };
-	struct db_result *r;
-	json_t		*o;
+	struct db_error	 e = { 0 };
+	json_t		*doc = NULL;
 	long		 changed;
-	bool		 in_tx = false;
 	int		 ch, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -66,69 +87,21 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		return cmd_usage(&cmd_ready_entry);
 	if (cmd_partitions(&cp, argv + 1, (size_t)argc - 1) == -1)
 		return EXIT_USAGE;
-	ids = cp.ids;
-	nids = cp.n;
 
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
-	status = EXIT_FAIL;
-	if (db_begin(db, &e) == -1)
-		goto dberr;
-	in_tx = true;
-	p[0] = dataset;
-	if ((r = db_query(db, dataset_exists_sql, 1, p, &e)) == NULL)
-		goto dberr;
-	if (db_rows(r) == 0) {
-		db_result_free(r);
-		warnx("unknown dataset \"%s\"", dataset);
-		status = EXIT_CONFIG;
-		goto out;
-	}
-	db_result_free(r);
-	array = db_text_array((const char *const *)ids, nids);
 	actor = actor_name();
-	p[1] = array;
-	p[2] = actor;
-	if ((r = db_query(db, mark_ready_sql, 3, p, &e)) == NULL)
-		goto dberr;
-	changed = (long)db_int(r, 0, 0, -1);
-	db_result_free(r);
-	if (changed < 0) {
-		/* Removed since the check above. */
-		warnx("unknown dataset \"%s\"", dataset);
-		status = EXIT_CONFIG;
+	if (ops_ready(db, dataset, cp.ids, cp.n, actor, &changed, &doc,
+	    &e) == -1) {
+		status = ready_fail(&e);
 		goto out;
 	}
-	if (db_commit(db, &e) == -1)
-		goto dberr;
-	in_tx = false;
 	status = EXIT_OK;
-	if (g->json) {
-		o = json_pack("{s:s, s:I, s:I}", "dataset", dataset,
-		    "requested", (json_int_t)nids, "changed",
-		    (json_int_t)changed);
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
-	} else if (g->verbosity > 0) {
-		printf("%s: %ld of %zu partition%s marked READY", dataset,
-		    changed, nids, nids == 1 ? "" : "s");
-		if (nids > 1)
-			printf(" (%s .. %s)", ids[0], ids[nids - 1]);
-		if ((size_t)changed < nids)
-			printf(", %zu already READY", nids - (size_t)changed);
-		putchar('\n');
-	}
-	goto out;
-dberr:
-	status = cmd_db_fail("mark partitions READY", &e);
+	ready_print(g, dataset, &cp, changed, doc);
 out:
-	if (in_tx)
-		db_rollback(db, &ignore);
-	db_error_clear(&ignore);
+	json_decref(doc);
 	db_error_clear(&e);
 	free(actor);
-	free(array);
 	cmd_partitions_free(&cp);
 	db_close(db);
 	settings_free(s);

@@ -103,13 +103,17 @@ runs_table(const struct db_result *r)
 static int
 cmd_runs_exec(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_JOB = 256, OPT_LABEL, OPT_DATAID, OPT_FAILED, OPT_LIMIT };
+	enum {
+		OPT_JOB = 256, OPT_LABEL, OPT_DATAID, OPT_FAILED, OPT_LIMIT,
+		OPT_AFTER
+	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, OPT_JOB },
 		{ "label",	required_argument,	NULL, OPT_LABEL },
 		{ "dataid",	required_argument,	NULL, OPT_DATAID },
 		{ "failed",	no_argument,		NULL, OPT_FAILED },
 		{ "limit",	required_argument,	NULL, OPT_LIMIT },
+		{ "after",	required_argument,	NULL, OPT_AFTER },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct settings		*s = NULL;
@@ -137,6 +141,12 @@ cmd_runs_exec(struct global_opts *g, int argc, char **argv)
 		case OPT_LIMIT:
 			if (cmd_parse_limit(optarg, &f.limit) == -1)
 				return cmd_usage(&cmd_runs_entry);
+			/* A page: "next" names the one after it. */
+			f.page = true;
+			break;
+		case OPT_AFTER:
+			f.cursor = optarg;
+			f.page = true;
 			break;
 		default:
 			return cmd_usage(&cmd_runs_entry);
@@ -175,7 +185,7 @@ out:
 
 const struct cmd_entry cmd_runs_entry = {
 	"runs", "[--job JOB] [--label LABEL] [--dataid DATAID] [--failed] "
-	"[--limit N]",
+	"[--limit N] [--after CURSOR]",
 	"list runs, newest first", cmd_runs_exec
 };
 

@@ -32,6 +32,13 @@ static const char load_jobs_sql[] =
     "j.tags::text "
     "FROM job j WHERE j.removed IS NULL ORDER BY j.jobid";
 
+/* The same rows for the API: no encryptedpass, secrets masked
+ * (sql/list.sql). */
+static const char load_public_datasets_sql[] =
+    "SELECT * FROM df_list_config_datasets()";
+static const char load_public_jobs_sql[] =
+    "SELECT * FROM df_list_config_jobs()";
+
 static const char upsert_dataset_sql[] =
     "INSERT INTO dataset (datasetid, hostname, database, schemaname, "
     "tablename, username, encryptedpass, extra) "
@@ -135,8 +142,10 @@ catalog_strdup_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-int
-catalog_load(struct db *db, struct config **out, struct db_error *e)
+/* catalog_load with the statements that read the datasets and jobs. */
+static int
+catalog_load_rows(struct db *db, const char *datasets_sql,
+    const char *jobs_sql, struct config **out, struct db_error *e)
 {
 	struct db_result	*r = NULL;
 	struct config		*c;
@@ -144,7 +153,7 @@ catalog_load(struct db *db, struct config **out, struct db_error *e)
 	int			 i, j, rc = -1;
 
 	c = xcalloc(1, sizeof(*c));
-	if ((r = db_query(db, load_datasets_sql, 0, NULL, e)) == NULL)
+	if ((r = db_query(db, datasets_sql, 0, NULL, e)) == NULL)
 		goto out;
 	c->datasets = xcalloc((size_t)db_rows(r) + 1, sizeof(*c->datasets));
 	for (i = 0; i < db_rows(r); i++) {
@@ -158,7 +167,7 @@ catalog_load(struct db *db, struct config **out, struct db_error *e)
 	}
 	db_result_free(r);
 
-	if ((r = db_query(db, load_jobs_sql, 0, NULL, e)) == NULL)
+	if ((r = db_query(db, jobs_sql, 0, NULL, e)) == NULL)
 		goto out;
 	c->jobs = xcalloc((size_t)db_rows(r) + 1, sizeof(*c->jobs));
 	for (i = 0; i < db_rows(r); i++) {
@@ -188,6 +197,19 @@ out:
 	db_result_free(r);
 	config_free(c);
 	return rc;
+}
+
+int
+catalog_load(struct db *db, struct config **out, struct db_error *e)
+{
+	return catalog_load_rows(db, load_datasets_sql, load_jobs_sql, out, e);
+}
+
+int
+catalog_load_public(struct db *db, struct config **out, struct db_error *e)
+{
+	return catalog_load_rows(db, load_public_datasets_sql,
+	    load_public_jobs_sql, out, e);
 }
 
 static int

@@ -16,6 +16,13 @@ struct plan;
  */
 int	catalog_load(struct db *db, struct config **out, struct db_error *e);
 /*
+ * The same as the API shows it, by SECURITY DEFINER functions a role
+ * without table privileges may call: no dataset's encryptedpass, and the
+ * values of secret-looking parameters and extra attributes masked.
+ */
+int	catalog_load_public(struct db *db, struct config **out,
+	    struct db_error *e);
+/*
  * Ask the database which names of parameters and extra attributes of a and
  * b (either may be NULL) look like secrets, by its one rule
  * (df_secret_name), for plan_compute. Return 0 with *out a

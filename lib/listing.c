@@ -14,9 +14,6 @@
 #include "listing.h"
 #include "xmalloc.h"
 
-/* A duration or lag in a document: seconds, to the millisecond. */
-#define LISTING_SECS(x)	"round((" x ")::numeric, 3)"
-
 /*
  * df_status (sql/ops.sql), with the one word for what the job is doing,
  * times as ISO 8601 for JSON, and how long ago its last run ended (or
@@ -41,28 +38,9 @@
 
 static const char status_sql[] = STATUS_ROWS;
 
-/* No row for a job named but unknown. */
+/* df_list_status (sql/list.sql): NULL for a job named but unknown. */
 static const char status_json_sql[] =
-    "SELECT json_build_object('jobs', coalesce(json_agg(json_build_object("
-    "'jobid', s.jobid, 'state', s.state, 'paused', s.paused, "
-    "'order', s.run_order, 'max_running', s.max_running, "
-    "'max_attempts', s.max_attempts, 'owner', s.owner, "
-    "'claimable', s.claimable, 'ready', s.ready, "
-    "'retrying', s.retrying, 'waiting', s.waiting, "
-    "'running', s.running, 'done', s.done, 'failed', s.failed, "
-    "'skipped', s.skipped, "
-    "'oldest', CASE WHEN s.oldest_dataid IS NOT NULL THEN "
-    "json_build_object('dataid', s.oldest_dataid, "
-    "'state', s.oldest_state, 'since', s.oldest_since, "
-    "'lag_secs', " LISTING_SECS("s.lag_secs") ") END, "
-    "'last_run', CASE WHEN s.last_run_id IS NOT NULL THEN "
-    "json_build_object('run_id', s.last_run_id, "
-    "'dataid', s.last_dataid, 'status', s.last_status, "
-    "'exit_code', s.last_exit_code, 'signal', s.last_signal, "
-    "'started', s.last_started, 'ended', s.last_ended, "
-    "'duration_secs', " LISTING_SECS("s.last_duration_secs") ") END) "
-    "ORDER BY s.jobid), '[]'))::text "
-    "FROM (" STATUS_ROWS ") s HAVING $1::text IS NULL OR count(*) > 0";
+    "SELECT df_list_status($1)::text";
 
 /* df_grid (sql/observe.sql): jobs in dependency order, recent dataids. */
 static const char grid_sql[] =
@@ -84,17 +62,6 @@ static const char grid_sql[] =
     "(SELECT m FROM df_masked_params(r.params) m) AS params, " \
     "r.metrics, r.message, r.triggered_by, r.worker_id "
 
-/* A run of RUN_COLUMNS as JSON members. */
-#define RUN_MEMBERS \
-    "'run_id', r.run_id, 'jobid', r.jobid, 'dataid', r.dataid, " \
-    "'attempt', r.attempt, 'status', r.status, 'host', r.host, " \
-    "'pid', r.pid, 'user', r.username, 'label', r.label, " \
-    "'started', r.started, 'ended', r.ended, " \
-    "'duration_secs', " LISTING_SECS("r.duration_secs") ", " \
-    "'exit_code', r.exit_code, 'signal', r.signal, " \
-    "'message', r.message, 'params', r.params, 'metrics', r.metrics, " \
-    "'triggered_by', r.triggered_by, 'worker', r.worker_id"
-
 #define RUNS_ROWS \
     "SELECT " RUN_COLUMNS "FROM run r " \
     "WHERE ($1::text IS NULL OR r.jobid = $1) " \
@@ -102,14 +69,15 @@ static const char grid_sql[] =
     "AND ($3::text IS NULL OR r.dataid = $3) " \
     "AND (NOT $4::boolean OR r.status IN ('FAILED', 'TIMEOUT', " \
     "'CANCELLED', 'ABANDONED')) " \
+    "AND ($6::text IS NULL OR r.run_id < df_uncursor_id($6)) " \
     "ORDER BY r.run_id DESC LIMIT $5::bigint"
 
 static const char runs_sql[] = RUNS_ROWS;
 
+/* df_list_runs (sql/list.sql). */
 static const char runs_json_sql[] =
-    "SELECT json_build_object('runs', coalesce(json_agg(json_build_object("
-    RUN_MEMBERS ") ORDER BY r.run_id DESC), '[]'))::text "
-    "FROM (" RUNS_ROWS ") r";
+    "SELECT df_list_runs($1, $2, $3, $4::boolean, $5::bigint, $6, "
+    "$7::boolean)::text";
 
 #define SHOW_ROW \
     "SELECT " RUN_COLUMNS ", to_json(r.heartbeat) #>> '{}' AS heartbeat, " \
@@ -120,11 +88,9 @@ static const char runs_json_sql[] =
 
 static const char show_sql[] = SHOW_ROW;
 
+/* df_list_show (sql/list.sql): NULL for an unknown run. */
 static const char show_json_sql[] =
-    "SELECT json_build_object(" RUN_MEMBERS ", "
-    "'heartbeat', r.heartbeat, 'lease_until', r.lease_until, "
-    "'stderr_tail', r.stderr_tail, 'work_state', r.work_state)::text "
-    "FROM (" SHOW_ROW ") r";
+    "SELECT df_list_show($1::bigint)::text";
 
 /* Jobs and datasets that ever existed: their runs and trail outlive
  * them. */
@@ -144,21 +110,9 @@ static const char explain_sql[] =
     "to_json(x.lease_until) #>> '{}' AS lease_until, x.inputs "
     "FROM df_explain($1, $2, $3, $4::integer) x";
 
-/* No row for an unknown job. */
+/* df_list_explain (sql/list.sql): NULL for an unknown job. */
 static const char explain_json_sql[] =
-    "SELECT json_build_object('jobid', s.jobid, 'paused', s.paused, "
-    "'order', s.run_order, 'max_running', s.max_running, "
-    "'max_attempts', s.max_attempts, 'running', s.running, "
-    "'partitions', (SELECT coalesce(json_agg(json_build_object("
-    "'dataid', x.dataid, 'verdict', x.verdict, 'reason', x.reason, "
-    "'state', x.state, 'attempts', x.attempts, 'failures', x.failures, "
-    "'run_id', x.run_id, 'host', x.host, 'pid', x.pid, "
-    "'since', x.since, 'lease_until', x.lease_until, "
-    "'inputs', x.inputs) ORDER BY x.n), '[]') "
-    "FROM df_explain(s.jobid, $2, $3, $4::integer) WITH ORDINALITY "
-    "x(dataid, verdict, reason, state, attempts, failures, run_id, host, "
-    "pid, since, lease_until, inputs, n)))::text "
-    "FROM df_status($1) s";
+    "SELECT df_list_explain($1, $2, $3, $4::integer)::text";
 
 /*
  * An apply names the objects it changed only in its detail. Its secrets
@@ -178,17 +132,15 @@ static const char explain_json_sql[] =
     "'dataset', 'id', $2::text)))) " \
     "AND ($3::text IS NULL OR a.dataid = $3) " \
     "AND ($4::text IS NULL OR a.action = $4) " \
+    "AND ($6::text IS NULL OR a.audit_id < df_uncursor_id($6)) " \
     "ORDER BY a.audit_id DESC LIMIT $5::bigint"
 
 static const char audit_sql[] = AUDIT_ROWS;
 
+/* df_list_audit (sql/list.sql). */
 static const char audit_json_sql[] =
-    "SELECT json_build_object('entries', coalesce(json_agg("
-    "json_build_object('audit_id', a.audit_id, 'at', a.at, "
-    "'who', a.who, 'host', a.host, 'action', a.action, "
-    "'jobid', a.jobid, 'datasetid', a.datasetid, 'dataid', a.dataid, "
-    "'reason', a.reason, 'detail', a.detail) "
-    "ORDER BY a.audit_id DESC), '[]'))::text FROM (" AUDIT_ROWS ") a";
+    "SELECT df_list_audit($1, $2, $3, $4, $5::bigint, $6, "
+    "$7::boolean)::text";
 
 /* df_workers (sql/observe.sql), times as ISO 8601 and as epoch. */
 #define WORKERS_ROWS \
@@ -201,15 +153,8 @@ static const char audit_json_sql[] =
 
 static const char workers_sql[] = WORKERS_ROWS;
 
-static const char workers_json_sql[] =
-    "SELECT json_build_object('hosts', coalesce(json_agg(json_build_object("
-    "'host', w.host, 'runs', w.runs, 'running', w.running, "
-    "'stale', w.stale, 'succeeded', w.succeeded, 'failed', w.failed, "
-    "'timeout', w.timeout, 'cancelled', w.cancelled, "
-    "'abandoned', w.abandoned, 'first_seen', w.first_seen, "
-    "'last_seen', w.last_seen, "
-    "'last_seen_secs', " LISTING_SECS("w.last_seen_secs") ") "
-    "ORDER BY w.host), '[]'))::text FROM (" WORKERS_ROWS ") w";
+/* df_list_hosts (sql/list.sql). */
+static const char workers_json_sql[] = "SELECT df_list_hosts()::text";
 
 /* df_worker_list (sql/observe.sql): registered workers, newest first;
  * times as ISO 8601 text and the start as epoch for the table. */
@@ -222,20 +167,10 @@ static const char worker_list_sql[] =
     "k.run_id, k.dataid, k.processed, k.succeeded, k.failed "
     "FROM df_worker_list($1::bigint) k";
 
-#define WORKER_MEMBERS \
-    "'id', k.worker_id, 'job', k.jobid, 'host', k.host, " \
-    "'user', k.username, 'mode', k.mode, 'version', k.version, " \
-    "'started', k.started, 'last_seen', k.last_seen, " \
-    "'stopped', k.stopped, 'state', k.state, 'dataid', k.dataid, " \
-    "'last_seen_secs', " LISTING_SECS("k.last_seen_secs") ", " \
-    "'pid', k.pid, 'stream', k.stream, 'beat_secs', k.beat_secs, " \
-    "'processed', k.processed, 'succeeded', k.succeeded, " \
-    "'failed', k.failed, 'run', k.run_id"
-
+/* df_list_workers (sql/list.sql): every worker, or one (NULL when
+ * unknown) with its latest runs. */
 static const char worker_list_json_sql[] =
-    "SELECT json_build_object('workers', coalesce(json_agg("
-    "json_build_object(" WORKER_MEMBERS ") ORDER BY k.worker_id DESC), "
-    "'[]'))::text FROM df_worker_list(NULL) k";
+    "SELECT df_list_workers($1::bigint)::text";
 
 /* A worker's latest runs, for "workers show". */
 #define WORKER_RUNS \
@@ -247,43 +182,20 @@ static const char worker_list_json_sql[] =
 
 static const char worker_runs_sql[] = WORKER_RUNS;
 
-static const char worker_show_json_sql[] =
-    "SELECT json_build_object(" WORKER_MEMBERS ", 'runs', ("
-    "SELECT coalesce(json_agg(json_build_object('run_id', r.run_id, "
-    "'dataid', r.dataid, 'status', r.status, 'duration_secs', "
-    LISTING_SECS("r.duration_secs") ") ORDER BY r.run_id DESC), '[]') "
-    "FROM (" WORKER_RUNS ") r))::text FROM df_worker_list($1::bigint) k";
-
 /* df_graph (sql/observe.sql): nodes, then edges. */
 static const char graph_sql[] =
     "SELECT g.kind, g.name, g.peer, g.itemtype, g.state, g.paused, "
     "g.claimable, g.running, g.failed, g.lag_secs, g.last_status, "
     "g.producer FROM df_graph($1, $2::double precision) g";
 
-/* Node ids as in the DOT output: "d:" a dataset, "j:" a job. No row for a
- * job named but unknown. */
+/* df_list_graph (sql/list.sql): NULL for a job named but unknown. */
 static const char graph_json_sql[] =
-    "SELECT json_build_object("
-    "'nodes', coalesce(json_agg(CASE g.kind WHEN 'dataset' THEN "
-    "json_build_object('id', 'd:' || g.name, 'kind', g.kind, "
-    "'name', g.name, 'producer', g.producer) "
-    "ELSE json_build_object('id', 'j:' || g.name, 'kind', g.kind, "
-    "'name', g.name, 'state', g.state, 'paused', g.paused, "
-    "'claimable', g.claimable, 'running', g.running, "
-    "'failed', g.failed, 'lag_secs', " LISTING_SECS("g.lag_secs") ", "
-    "'last_status', g.last_status) END ORDER BY g.n) "
-    "FILTER (WHERE g.kind <> 'edge'), '[]'), "
-    "'edges', coalesce(json_agg(json_build_object("
-    "'from', CASE WHEN g.itemtype = 'IN' THEN 'd:' || g.peer "
-    "ELSE 'j:' || g.name END, "
-    "'to', CASE WHEN g.itemtype = 'IN' THEN 'j:' || g.name "
-    "ELSE 'd:' || g.peer END) ORDER BY g.n) "
-    "FILTER (WHERE g.kind = 'edge'), '[]'))::text "
-    "FROM df_graph($1, $2::double precision) WITH ORDINALITY g(kind, name, "
-    "peer, itemtype, state, paused, claimable, running, failed, lag_secs, "
-    "last_status, producer, n) "
-    "HAVING $1::text IS NULL OR "
-    "bool_or(g.kind = 'job' AND g.name = $1::text)";
+    "SELECT df_list_graph($1, $2::double precision)::text";
+
+/* df_list_partitions (sql/list.sql). */
+static const char partitions_json_sql[] =
+    "SELECT df_list_partitions($1, $2, $3, $4, $5::bigint, $6, "
+    "$7::boolean)::text";
 
 /* df_metrics (sql/observe.sql): one snapshot, one round trip. */
 static const char metrics_sql[] =
@@ -347,7 +259,8 @@ listing_json_text(json_t *o)
 }
 
 /*
- * Run a statement returning a JSON document (or no row) and set *json to
+ * Run a statement returning a JSON document (or no row, or NULL) and set
+ * *json to
  * it as the listings print it. Return 0, 1 when there was no row, or -1
  * with *e filled.
  */
@@ -362,10 +275,8 @@ listing_doc(struct db *db, const char *sql, int n, const char *const *p,
 	*json = NULL;
 	if ((r = db_query(db, sql, n, p, e)) == NULL)
 		return -1;
-	if (db_rows(r) == 0)
+	if (db_rows(r) == 0 || db_value(r, 0, 0) == NULL)
 		rc = 1;
-	else if (db_value(r, 0, 0) == NULL)
-		listing_bad(e, "no result");
 	else if ((o = json_loads(db_value(r, 0, 0), 0, NULL)) == NULL)
 		listing_bad(e, "the database returned invalid JSON");
 	else {
@@ -587,7 +498,7 @@ listing_grid_json(struct db *db, const char *jobid, long limit, char **json,
 	return 0;
 }
 
-/* The parameters of runs_sql for f, into p[5] (limbuf holds the limit). */
+/* The parameters of runs_sql for f, into p[6] (limbuf holds the limit). */
 static int
 listing_runs_params(struct db *db, const struct listing_runs *f,
     const char **p, char *limbuf, size_t len, struct db_error *e)
@@ -600,6 +511,7 @@ listing_runs_params(struct db *db, const struct listing_runs *f,
 	p[2] = f->dataid;
 	p[3] = f->failed ? "true" : "false";
 	p[4] = listing_limit(f->limit, limbuf, len);
+	p[5] = f->cursor;
 	return 0;
 }
 
@@ -607,26 +519,41 @@ int
 listing_runs(struct db *db, const struct listing_runs *f,
     struct db_result **rows, struct db_error *e)
 {
-	const char	*p[5];
+	const char	*p[6];
 	char		 limbuf[24];
 
 	*rows = NULL;
 	if (listing_runs_params(db, f, p, limbuf, sizeof(limbuf), e) == -1)
 		return -1;
-	return listing_query(db, runs_sql, 5, p, rows, e);
+	return listing_query(db, runs_sql, 6, p, rows, e);
+}
+
+/* The parameters of a listing's document: limit (0: none) into limbuf,
+ * the cursor and whether to page, at p[4..6]. */
+static void
+listing_page_params(const char **p, long limit, const char *cursor,
+    bool page, char *limbuf, size_t len)
+{
+	p[4] = listing_limit(limit, limbuf, len);
+	p[5] = cursor;
+	p[6] = page ? "true" : "false";
 }
 
 int
 listing_runs_json(struct db *db, const struct listing_runs *f, char **json,
     struct db_error *e)
 {
-	const char	*p[5];
+	const char	*p[7];
 	char		 limbuf[24];
 
 	*json = NULL;
-	if (listing_runs_params(db, f, p, limbuf, sizeof(limbuf), e) == -1)
-		return -1;
-	return listing_doc(db, runs_json_sql, 5, p, json, e) == 0 ? 0 : -1;
+	p[0] = f->jobid;
+	p[1] = f->label;
+	p[2] = f->dataid;
+	p[3] = f->failed ? "true" : "false";
+	listing_page_params(p, f->limit, f->cursor, f->page, limbuf,
+	    sizeof(limbuf));
+	return listing_doc(db, runs_json_sql, 7, p, json, e) == 0 ? 0 : -1;
 }
 
 int
@@ -721,7 +648,7 @@ listing_explain_json(struct db *db, const char *jobid, const char *dataid,
 	return rc;
 }
 
-/* The parameters of audit_sql for f, into p[5] (limbuf holds the limit). */
+/* The parameters of audit_sql for f, into p[6] (limbuf holds the limit). */
 static int
 listing_audit_params(struct db *db, const struct listing_audit *f,
     const char **p, char *limbuf, size_t len, struct db_error *e)
@@ -737,6 +664,7 @@ listing_audit_params(struct db *db, const struct listing_audit *f,
 	p[2] = f->dataid;
 	p[3] = f->action;
 	p[4] = listing_limit(f->limit, limbuf, len);
+	p[5] = f->cursor;
 	return 0;
 }
 
@@ -744,26 +672,30 @@ int
 listing_audit(struct db *db, const struct listing_audit *f,
     struct db_result **rows, struct db_error *e)
 {
-	const char	*p[5];
+	const char	*p[6];
 	char		 limbuf[24];
 
 	*rows = NULL;
 	if (listing_audit_params(db, f, p, limbuf, sizeof(limbuf), e) == -1)
 		return -1;
-	return listing_query(db, audit_sql, 5, p, rows, e);
+	return listing_query(db, audit_sql, 6, p, rows, e);
 }
 
 int
 listing_audit_json(struct db *db, const struct listing_audit *f,
     char **json, struct db_error *e)
 {
-	const char	*p[5];
+	const char	*p[7];
 	char		 limbuf[24];
 
 	*json = NULL;
-	if (listing_audit_params(db, f, p, limbuf, sizeof(limbuf), e) == -1)
-		return -1;
-	return listing_doc(db, audit_json_sql, 5, p, json, e) == 0 ? 0 : -1;
+	p[0] = f->jobid;
+	p[1] = f->datasetid;
+	p[2] = f->dataid;
+	p[3] = f->action;
+	listing_page_params(p, f->limit, f->cursor, f->page, limbuf,
+	    sizeof(limbuf));
+	return listing_doc(db, audit_json_sql, 7, p, json, e) == 0 ? 0 : -1;
 }
 
 int
@@ -791,7 +723,9 @@ listing_worker_list(struct db *db, struct db_result **rows,
 int
 listing_worker_list_json(struct db *db, char **json, struct db_error *e)
 {
-	return listing_doc(db, worker_list_json_sql, 0, NULL, json, e) == 0 ?
+	const char	*p[1] = { NULL };
+
+	return listing_doc(db, worker_list_json_sql, 1, p, json, e) == 0 ?
 	    0 : -1;
 }
 
@@ -830,7 +764,7 @@ listing_worker_show_json(struct db *db, long long id, char **json,
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
 	p[0] = idbuf;
-	if ((rc = listing_doc(db, worker_show_json_sql, 1, p, json, e)) == 1)
+	if ((rc = listing_doc(db, worker_list_json_sql, 1, p, json, e)) == 1)
 		return listing_unknown(e, "worker", idbuf, false);
 	return rc;
 }
@@ -878,6 +812,23 @@ listing_graph_json(struct db *db, const char *jobid, long lag_secs,
 	return rc;
 }
 
+int
+listing_partitions_json(struct db *db, const struct listing_partitions *f,
+    char **json, struct db_error *e)
+{
+	const char	*p[7];
+	char		 limbuf[24];
+
+	*json = NULL;
+	p[0] = f->jobid;
+	p[1] = f->from;
+	p[2] = f->to;
+	p[3] = f->state;
+	listing_page_params(p, f->limit, f->cursor, f->page, limbuf,
+	    sizeof(limbuf));
+	return listing_doc(db, partitions_json_sql, 7, p, json, e) == 0 ?
+	    0 : -1;
+}
 
 int
 listing_metrics_text(struct db *db, long window_secs, char **text,

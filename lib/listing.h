@@ -87,6 +87,9 @@ struct listing_runs {
 	const char	*dataid;
 	bool		 failed;	/* only runs that did not succeed */
 	long		 limit;		/* newest first; 0: all */
+	const char	*cursor;	/* the document's: after this "next" */
+	bool		 page;		/* the document has "next" when more
+					   follow (the API, --after) */
 };
 
 /*
@@ -96,7 +99,8 @@ struct listing_runs {
  */
 int		 listing_runs(struct db *db, const struct listing_runs *f,
 		    struct db_result **rows, struct db_error *e);
-/* {"runs": [...]}. */
+/* {"runs": [...]} (df_list_runs), with "next" as f says; an invalid
+ * cursor is an error of SQLSTATE 22023. */
 int		 listing_runs_json(struct db *db, const struct listing_runs *f,
 		    char **json, struct db_error *e);
 /* One run (dataflow show): the columns of listing_runs, heartbeat,
@@ -128,6 +132,8 @@ struct listing_audit {
 	const char	*dataid;
 	const char	*action;
 	long		 limit;		/* newest first; 0: all */
+	const char	*cursor;	/* as in struct listing_runs */
+	bool		 page;
 };
 
 /*
@@ -136,7 +142,7 @@ struct listing_audit {
  */
 int		 listing_audit(struct db *db, const struct listing_audit *f,
 		    struct db_result **rows, struct db_error *e);
-/* {"entries": [...]}. */
+/* {"entries": [...]} (df_list_audit), with "next" as f says. */
 int		 listing_audit_json(struct db *db,
 		    const struct listing_audit *f, char **json,
 		    struct db_error *e);
@@ -168,6 +174,21 @@ int		 listing_graph(struct db *db, const char *jobid, long lag_secs,
 /* {"nodes": [...], "edges": [...]}. */
 int		 listing_graph_json(struct db *db, const char *jobid,
 		    long lag_secs, char **json, struct db_error *e);
+
+/* What the API's partitions of a job list. */
+struct listing_partitions {
+	const char	*jobid;		/* a job not removed */
+	const char	*from, *to;	/* dataids, each may be NULL */
+	const char	*state;		/* a state of the grid, or NULL */
+	long		 limit;		/* newest first; 0: all */
+	const char	*cursor;	/* as in struct listing_runs */
+	bool		 page;
+};
+/* {"jobid", "paused", "partitions": [{"dataid", "state", "attempts",
+ * "failures", "run_id", "modified"}]} (df_list_partitions). */
+int		 listing_partitions_json(struct db *db,
+		    const struct listing_partitions *f, char **json,
+		    struct db_error *e);
 
 /*
  * The Prometheus exposition (exposition_text) of every job's and host's

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "listing.h"
 #include "xmalloc.h"
 
 /* Each finds a live token or session by an equality lookup of its hash in
@@ -210,8 +211,7 @@ auth_answer(struct serve_resp *rs, int status, const char *name,
 	o = json_pack("{s:s, s:s}", "name", name, "role", role);
 	if (csrf != NULL)
 		json_object_set_new(o, "csrf", json_string(csrf));
-	serve_json(rs, status, json_dumps(o, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER));
+	serve_json(rs, status, listing_json_text(o));
 	json_decref(o);
 }
 

@@ -100,7 +100,12 @@ BEGIN
 			 'df_pending_state', 'df_masked_params',
 			 'df_secret_name', 'df_masked_plan',
 			 'df_masked_plan_line', 'df_trigger', 'df_worker_list',
-			 'df_channel', 'df_match_job') LOOP
+			 'df_channel', 'df_match_job', 'df_cursor',
+			 'df_uncursor', 'df_uncursor_id', 'df_list_known',
+			 'df_list_status', 'df_list_runs', 'df_list_show',
+			 'df_list_explain', 'df_list_audit', 'df_list_hosts',
+			 'df_list_workers', 'df_list_graph',
+			 'df_list_partitions') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;
