@@ -228,6 +228,24 @@ function poll()
 	timer = setInterval(refresh, POLL_MS);
 }
 
+// What has the keyboard's focus inside node, as a way to find it again
+// after a refresh replaced it: a link by its address, else by its id.
+function focusKey(node)
+{
+	const a = document.activeElement;
+
+	if (!a || !node.contains(a))
+		return () => {};
+	const href = a.getAttribute("href");
+	const sel = href !== null ? `[href="${CSS.escape(href)}"]` :
+	    a.id ? `#${CSS.escape(a.id)}` : null;
+	return () => {
+		const b = sel && node.querySelector(sel);
+		if (b)
+			b.focus();
+	};
+}
+
 // A view: a title, a static part (forms keep what was typed) and a data
 // part that each refresh replaces.
 function view(title, load, forms)
@@ -241,7 +259,9 @@ function view(title, load, forms)
 		data,
 		refresh: async () => {
 			const nodes = await load();
+			const again = focusKey(data);
 			data.replaceChildren(...nodes);
+			again();
 		}
 	};
 }

@@ -237,8 +237,14 @@ def operator(p):
         p.d.switch_to.active_element.send_keys(Keys.TAB)
         if p.d.switch_to.active_element.get_attribute("data-dataid"):
             break
-    check(p.d.switch_to.active_element.get_attribute("data-dataid"),
+    focused = p.d.switch_to.active_element
+    key = focused.get_attribute("href")
+    check(key and focused.get_attribute("data-dataid"),
           "the keyboard reaches a grid cell")
+    # The next refresh replaces the cells: the focus stays on that one.
+    p.wait(EC.staleness_of(focused), "the grid's refresh")
+    check(p.d.switch_to.active_element.get_attribute("href") == key,
+          "a refresh keeps the keyboard's place in the grid")
 
     # The CSRF token is required of a session.
     st = p.fetch("POST", "/api/v1/jobs/up/pause",
