@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "serve.h"
+#include "console.h"
 
 const struct serve_route serve_routes[] = {
 	{ "GET", "/healthz", SERVE_ROLE_NONE, false, api_healthz },
@@ -50,5 +51,10 @@ const struct serve_route serve_routes[] = {
 	    api_trigger },
 	{ "POST", "/api/v1/trigger", SERVE_ROLE_OPERATOR, true,
 	    api_trigger_match },
+	/* The console: the page and its files hold no data (it all comes
+	 * from the API, which checks the session), so they need no role;
+	 * without a session the page shows its sign-in form. */
+	{ "GET", "/", SERVE_ROLE_NONE, false, console_index },
+	{ "GET", "/console/{file}", SERVE_ROLE_NONE, false, console_file },
 	{ NULL, NULL, SERVE_ROLE_NONE, false, NULL }
 };

@@ -59,7 +59,7 @@ const char	*serve_cookie(const struct serve_req *rq, const char *name);
  */
 struct db	*serve_db(const struct serve_req *rq, struct db_error *e);
 
-#define SERVE_MAXHDR	4	/* extra response headers */
+#define SERVE_MAXHDR	8	/* extra response headers */
 
 struct serve_resp {
 	int		 status;	/* HTTP status */
