@@ -36,6 +36,7 @@ static const struct {
 } claim_outcomes[] = {
 	{ "claimed",	CLAIM_CLAIMED },
 	{ "none",	CLAIM_NONE },
+	{ "noinputs",	CLAIM_NOINPUTS },
 	{ "paused",	CLAIM_PAUSED },
 	{ "busy",	CLAIM_BUSY },
 	{ "waiting",	CLAIM_WAITING },
@@ -52,6 +53,9 @@ claim_outcome_text(enum claim_outcome o)
 		return "claimed";
 	case CLAIM_NONE:
 		return "nothing to do";
+	case CLAIM_NOINPUTS:
+		return "nothing to do (a job without inputs runs only "
+		    "with --dataid ID)";
 	case CLAIM_PAUSED:
 		return "job is paused";
 	case CLAIM_BUSY:

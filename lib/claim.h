@@ -41,6 +41,8 @@ struct claim_dataset {
 enum claim_outcome {
 	CLAIM_CLAIMED,		/* claimed (or, dry run, would claim) */
 	CLAIM_NONE,		/* nothing claimable */
+	CLAIM_NOINPUTS,		/* nothing: the job has no inputs (it runs
+				   with a dataid named) */
 	CLAIM_PAUSED,		/* the job is paused */
 	CLAIM_BUSY,		/* the job is at max_running */
 	CLAIM_WAITING,		/* the requested dataid's inputs aren't READY */

@@ -353,14 +353,31 @@ run_lease_tick(void *arg)
  * (no <D>_password is exported then), or on failure with *errp set.
  */
 static char **
-run_passwords(struct secrets *sec, const struct claim *c, char **errp)
+run_passwords(struct secrets *sec, const struct claim *c, bool no_passkey,
+    char **errp)
 {
 	char	**pw, *what;
 	size_t	  i;
 
 	*errp = NULL;
-	if (sec->keyring == NULL)
+	if (sec->keyring == NULL) {
+		/* A script that would silently miss <D>_password: refused
+		 * unless the caller said it runs without (--no-passkey). */
+		for (i = 0; !no_passkey && i < c->ndatasets; i++) {
+			const char *ct =
+			    c->datasets[i].attrs[CFG_ATTR_ENCRYPTEDPASS];
+
+			if (ct != NULL && *ct != '\0') {
+				*errp = xasprintf("dataset %s has an encrypted "
+				    "password and no passkey was given (set "
+				    "PASSKEY or use --passkey-file; "
+				    "--no-passkey runs without it)",
+				    c->datasets[i].id);
+				break;
+			}
+		}
 		return NULL;
+	}
 	pw = xcalloc(c->ndatasets + 1, sizeof(*pw));
 	for (i = 0; i < c->ndatasets; i++) {
 		const char *ct = c->datasets[i].attrs[CFG_ATTR_ENCRYPTEDPASS];
@@ -835,7 +852,8 @@ run_execute(const struct run_ctx *rc, const struct claim *c,
 	/* The guard is a copy of us: make it before any password is
 	 * decrypted (if it fails, process_run says why). */
 	(void)process_start_guard(NULL);
-	passwords = run_passwords(rc->secrets, c, &st.errmsg);
+	passwords = run_passwords(rc->secrets, c, rc->no_passkey,
+	    &st.errmsg);
 	if (st.errmsg != NULL)
 		run_unstartable(&st);
 	else {
