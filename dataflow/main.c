@@ -93,18 +93,21 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
-/* Warnings of opening (a properties file others can read) are said. */
+/* Warnings of opening (a properties file others can read) are said; with
+ * -v also the file used and what it ignores. */
 static void
 cmd_open_report(void *arg, enum report_level level, const char *msg)
 {
-	(void)arg;
-	if (level == REPORT_WARN)
+	const int	*verbosity = arg;
+
+	if (level == REPORT_WARN || *verbosity > 1)
 		warnx("%s", msg);
 }
 
 struct db *
 cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 {
+	static int		 verbosity;
 	struct open_opts	 oo;
 	struct db		*db;
 	char			*errmsg = NULL;
@@ -116,6 +119,8 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	oo.appname = "dataflow";
 	oo.db_flags = DB_SEARCH_PATH;
 	oo.report.fn = cmd_open_report;
+	verbosity = g->verbosity;
+	oo.report.arg = &verbosity;
 	if ((*status = open_database(&oo, NULL, sp, &db, &errmsg)) !=
 	    EXIT_OK) {
 		warnx("%s", errmsg);

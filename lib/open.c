@@ -41,6 +41,10 @@ open_settings(const struct open_opts *o, struct settings **sp, char **errp)
 	for (i = 0; i < s->nunknown; i++)
 		report(&o->report, REPORT_DEBUG, "%s: ignoring unknown key "
 		    "\"%s\"", s->path, s->unknown[i]);
+	if (s->ignored != NULL)
+		report(&o->report, REPORT_DEBUG, "%s: url: ignoring JDBC "
+		    "parameters without a libpq equivalent: %s", s->path,
+		    s->ignored);
 	*sp = s;
 	return EXIT_OK;
 }
