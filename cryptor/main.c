@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "harden.h"
 #include "passkey.h"
+#include "schema.h"
 #include "xmalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -215,7 +216,8 @@ main(int argc, char *argv[])
 			salt_from = optarg;
 			break;
 		case OPT_VERSION:
-			printf("cryptor (dataflow) %s\n", PACKAGE_VERSION);
+			printf("cryptor (dataflow) %s (schema version %d)\n",
+			    PACKAGE_VERSION, SCHEMA_VERSION);
 			exit(EXIT_OK);
 		default:
 			cryptor_usage(NULL);

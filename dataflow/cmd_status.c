@@ -263,6 +263,7 @@ cmd_status_exec(struct global_opts *g, int argc, char **argv)
 	}
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
+	cmd_schema_warn(db);
 	if (grid) {
 		status = status_grid(g, db, jobid, limit);
 		goto out;

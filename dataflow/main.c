@@ -14,6 +14,7 @@
 #include "open.h"
 #include "passkey.h"
 #include "properties.h"
+#include "schema.h"
 #include "settings.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -128,6 +129,23 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 		return NULL;
 	}
 	return db;
+}
+
+void
+cmd_schema_warn(struct db *db)
+{
+	struct db_error	 e = { 0 };
+	int		 v;
+
+	if ((v = schema_version(db, &e)) > SCHEMA_VERSION)
+		warnx("warning: the database's schema is version %d, newer "
+		    "than this dataflow's %d: upgrade dataflow on this host",
+		    v, SCHEMA_VERSION);
+	else if (v > 0 && v < SCHEMA_VERSION)
+		warnx("warning: the database's schema is version %d, older "
+		    "than this dataflow's %d: run \"dataflow init\"", v,
+		    SCHEMA_VERSION);
+	db_error_clear(&e);
 }
 
 char **
@@ -248,7 +266,8 @@ main(int argc, char **argv)
 			print_help(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("dataflow %s\n", PACKAGE_VERSION);
+			printf("dataflow %s (schema version %d)\n",
+			    PACKAGE_VERSION, SCHEMA_VERSION);
 			return EXIT_OK;
 		default:
 			print_help(stderr);

@@ -258,6 +258,8 @@ run_claim_error(const struct db_error *e, const char *jobid,
 		return xasprintf("%s: could not claim: %s (the role needs the "
 		    "runner's rights: see ROLES in dataflow(1))", jobid,
 		    e->message);
+	if (strcmp(e->sqlstate, CLAIM_SKEW_STATE) == 0)
+		return xasprintf("%s: %s", jobid, e->message);
 	if (e->kind == DB_ERR_SCHEMA)
 		return xasprintf("dataflow schema \"%s\" not found or "
 		    "outdated (%s): run dataflow init", s->schema, e->message);

@@ -27,6 +27,7 @@
 #include "report.h"
 #include "run.h"
 #include "secrets.h"
+#include "schema.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -255,7 +256,8 @@ parse_options(int argc, char **argv, struct options *o)
 			fputs(runjob_synopsis, stdout);
 			exit(EXIT_OK);
 		case OPT_VERSION:
-			printf("runjob (dataflow) %s\n", PACKAGE_VERSION);
+			printf("%s (dataflow) %s (schema version %d)\n",
+			    getprogname(), PACKAGE_VERSION, SCHEMA_VERSION);
 			exit(EXIT_OK);
 		default:
 			usage();
