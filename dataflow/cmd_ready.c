@@ -27,8 +27,10 @@ static const char mark_ready_sql[] =
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 {
+	enum { OPT_DRY_RUN = 256 };
 	static const struct option longopts[] = {
 		CMD_RANGE_OPTIONS,
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct cmd_partitions cp = { 0 };
@@ -42,11 +44,13 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	struct db_result *r;
 	json_t		*o;
 	long		 changed;
-	bool		 in_tx = false;
+	bool		 in_tx = false, dry_run = false;
 	int		 ch, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (cmd_range_option(&cp, ch, optarg) != 1)
+		if (ch == OPT_DRY_RUN)
+			dry_run = true;
+		else if (cmd_range_option(&cp, ch, optarg) != 1)
 			return cmd_usage(&cmd_ready_entry);
 	}
 	argc -= optind;
@@ -99,20 +103,22 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		status = EXIT_CONFIG;
 		goto out;
 	}
-	if (db_commit(db, &e) == -1)
+	/* A dry run is the real thing, rolled back (as resubmit's). */
+	if (!dry_run && db_commit(db, &e) == -1)
 		goto dberr;
-	in_tx = false;
+	in_tx = dry_run;
 	status = EXIT_OK;
 	if (g->json) {
-		o = json_pack("{s:s, s:I, s:I}", "dataset", dataset,
+		o = json_pack("{s:s, s:I, s:I, s:b}", "dataset", dataset,
 		    "requested", (json_int_t)nids, "changed",
-		    (json_int_t)changed);
+		    (json_int_t)changed, "dry_run", dry_run);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);
-	} else if (g->verbosity > 0) {
-		printf("%s: %ld of %zu partition%s marked READY", dataset,
-		    changed, nids, nids == 1 ? "" : "s");
+	} else if (g->verbosity > 0 || dry_run) {
+		printf("%s%s: %ld of %zu partition%s %s READY", dry_run ?
+		    "dry run: " : "", dataset, changed, nids, nids == 1 ? "" :
+		    "s", dry_run ? "would be marked" : "marked");
 		if (nids > 1)
 			printf(" (%s .. %s)", ids[0], ids[nids - 1]);
 		if ((size_t)changed < nids)
@@ -136,7 +142,7 @@ out:
 }
 
 const struct cmd_entry cmd_ready_entry = {
-	"ready", "DATASET DATAID... | DATASET --from A --to B "
+	"ready", "[--dry-run] DATASET DATAID... | DATASET --from A --to B "
 	"(--daily | --step N)",
 	"mark partitions of a dataset READY", cmd_ready_exec
 };
