@@ -15,6 +15,7 @@
 #include "harden.h"
 #include "passkey.h"
 #include "secrets.h"
+#include "schema.h"
 #include "xmalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -248,7 +249,8 @@ main(int argc, char *argv[])
 			salt_from = optarg;
 			break;
 		case OPT_VERSION:
-			printf("cryptor (dataflow) %s\n", PACKAGE_VERSION);
+			printf("cryptor (dataflow) %s (schema version %d)\n",
+			    PACKAGE_VERSION, SCHEMA_VERSION);
 			exit(EXIT_OK);
 		default:
 			cryptor_usage(NULL);

@@ -765,6 +765,35 @@ local_status(struct local_ctx *c)
 	return status;
 }
 
+/*
+ * The cluster directory of the properties dataflow would use (--config,
+ * DATAFLOW_PROPERTIES, ...) when they point at a cluster of ours (caller
+ * frees), else NULL: status, start and stop then find the one they name.
+ */
+static char *
+local_dir_of_properties(const struct global_opts *g)
+{
+	struct properties	*p;
+	struct settings		*s;
+	char			*path, *host, *dir = NULL, *errmsg = NULL;
+
+	if ((path = properties_find(g->config, &errmsg)) == NULL) {
+		free(errmsg);
+		return NULL;
+	}
+	p = properties_load(path, &errmsg);
+	free(path);
+	s = p != NULL ? settings_from_properties(p, &errmsg) : NULL;
+	properties_free(p);
+	free(errmsg);
+	if (s != NULL && (host = db_setting(s, "host")) != NULL) {
+		dir = local_dir_of_host(host);
+		free(host);
+	}
+	settings_free(s);
+	return dir;
+}
+
 static int
 cmd_local_exec(struct global_opts *g, int argc, char **argv)
 {
@@ -809,6 +838,8 @@ cmd_local_exec(struct global_opts *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.explicit_dir = dir != NULL;
+	if (dir == NULL && strcmp(action, "init") != 0)
+		dir = defdir = local_dir_of_properties(g);
 	if (dir == NULL && (dir = defdir = local_default_dir(&errmsg)) ==
 	    NULL) {
 		warnx("%s", errmsg);

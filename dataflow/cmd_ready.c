@@ -33,14 +33,18 @@ ready_fail(const struct db_error *e)
 
 static void
 ready_print(const struct global_opts *g, const char *dataset,
-    const struct cmd_partitions *cp, long changed, json_t *doc)
+    const struct cmd_partitions *cp, long changed, json_t *doc, bool dry_run)
 {
 	if (g->json) {
+		/* A dry run says so; the real one prints the API's document. */
+		if (dry_run)
+			json_object_set_new(doc, "dry_run", json_true());
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
-	} else if (g->verbosity > 0) {
-		printf("%s: %ld of %zu partition%s marked READY", dataset,
-		    changed, cp->n, cp->n == 1 ? "" : "s");
+	} else if (g->verbosity > 0 || dry_run) {
+		printf("%s%s: %ld of %zu partition%s %s READY", dry_run ?
+		    "dry run: " : "", dataset, changed, cp->n, cp->n == 1 ? "" :
+		    "s", dry_run ? "would be marked" : "marked");
 		if (cp->n > 1)
 			printf(" (%s .. %s)", cp->ids[0], cp->ids[cp->n - 1]);
 		if ((size_t)changed < cp->n)
@@ -52,8 +56,10 @@ ready_print(const struct global_opts *g, const char *dataset,
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 {
+	enum { OPT_DRY_RUN = 256 };
 	static const struct option longopts[] = {
 		CMD_RANGE_OPTIONS,
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct cmd_partitions cp = { 0 };
@@ -61,13 +67,16 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	char		*actor = NULL;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
-	struct db_error	 e = { 0 };
+	struct db_error	 e = { 0 }, ignore = { 0 };
 	json_t		*doc = NULL;
 	long		 changed;
+	bool		 dry_run = false;
 	int		 ch, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (cmd_range_option(&cp, ch, optarg) != 1)
+		if (ch == OPT_DRY_RUN)
+			dry_run = true;
+		else if (cmd_range_option(&cp, ch, optarg) != 1)
 			return cmd_usage(&cmd_ready_entry);
 	}
 	argc -= optind;
@@ -91,14 +100,22 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
 	actor = actor_name();
+	/* A dry run is the real thing, rolled back (as resubmit's). */
+	if (dry_run && db_begin(db, &e) == -1) {
+		status = cmd_db_fail("mark partitions READY", &e);
+		goto out;
+	}
 	if (ops_ready(db, dataset, cp.ids, cp.n, actor, &changed, &doc,
 	    &e) == -1) {
 		status = ready_fail(&e);
 		goto out;
 	}
 	status = EXIT_OK;
-	ready_print(g, dataset, &cp, changed, doc);
+	ready_print(g, dataset, &cp, changed, doc, dry_run);
 out:
+	if (dry_run && db != NULL)
+		db_rollback(db, &ignore);
+	db_error_clear(&ignore);
 	json_decref(doc);
 	db_error_clear(&e);
 	free(actor);
@@ -109,7 +126,7 @@ out:
 }
 
 const struct cmd_entry cmd_ready_entry = {
-	"ready", "DATASET DATAID... | DATASET --from A --to B "
+	"ready", "[--dry-run] DATASET DATAID... | DATASET --from A --to B "
 	"(--daily | --step N)",
 	"mark partitions of a dataset READY", cmd_ready_exec
 };

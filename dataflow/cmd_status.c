@@ -60,9 +60,13 @@ status_table(const struct db_result *r)
 			table_add(t, NULL);
 			continue;
 		}
-		table_addf(t, "#%s %s ago", db_col(r, i, "last_run_id"),
-		    cmd_duration(db_col(r, i, "last_age_secs"), buf,
-		    sizeof(buf)));
+		/* A run still going has no age: not "#9938 - ago". */
+		if (db_col(r, i, "last_age_secs") == NULL)
+			table_addf(t, "#%s", db_col(r, i, "last_run_id"));
+		else
+			table_addf(t, "#%s %s ago", db_col(r, i,
+			    "last_run_id"), cmd_duration(db_col(r, i,
+			    "last_age_secs"), buf, sizeof(buf)));
 		if ((v = db_col(r, i, "last_signal")) != NULL)
 			table_addf(t, "%s (signal %s)", db_col(r, i,
 			    "last_status"), v);
@@ -263,6 +267,7 @@ cmd_status_exec(struct global_opts *g, int argc, char **argv)
 	}
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		return status;
+	cmd_schema_warn(db);
 	if (grid) {
 		status = status_grid(g, db, jobid, limit);
 		goto out;

@@ -70,6 +70,12 @@ int		 cmd_usage(const struct cmd_entry *entry);
 struct db	*cmd_connect(const struct global_opts *g, struct settings **sp,
 		    int *status);
 /*
+ * Say on stderr, in one line, when the database's schema version is not
+ * the one this dataflow knows (a mixed fleet during an upgrade); silent
+ * when it cannot tell (the statement that follows says why).
+ */
+void		 cmd_schema_warn(struct db *db);
+/*
  * Return the env_allow= names of the properties file dataflow would use
  * (see settings_env_allow), NULL-terminated, or NULL when there is no such
  * file or key; one that cannot be read is said and allows nothing. Free

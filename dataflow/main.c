@@ -14,6 +14,7 @@
 #include "open.h"
 #include "passkey.h"
 #include "properties.h"
+#include "schema.h"
 #include "settings.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -95,17 +96,22 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+/* Warnings of opening (a properties file others can read) are said; with
+ * -v also the file used and what it ignores. ARG points at the verbosity,
+ * or is NULL (warnings only). */
 void
 cmd_open_report(void *arg, enum report_level level, const char *msg)
 {
-	(void)arg;
-	if (level == REPORT_WARN)
+	const int	*verbosity = arg;
+
+	if (level == REPORT_WARN || (verbosity != NULL && *verbosity > 1))
 		warnx("%s", msg);
 }
 
 struct db *
 cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 {
+	static int		 verbosity;
 	struct open_opts	 oo;
 	struct db		*db;
 	char			*errmsg = NULL;
@@ -117,6 +123,8 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 	oo.appname = "dataflow";
 	oo.db_flags = DB_SEARCH_PATH;
 	oo.report.fn = cmd_open_report;
+	verbosity = g->verbosity;
+	oo.report.arg = &verbosity;
 	if ((*status = open_database(&oo, NULL, sp, &db, &errmsg)) !=
 	    EXIT_OK) {
 		warnx("%s", errmsg);
@@ -124,6 +132,23 @@ cmd_connect(const struct global_opts *g, struct settings **sp, int *status)
 		return NULL;
 	}
 	return db;
+}
+
+void
+cmd_schema_warn(struct db *db)
+{
+	struct db_error	 e = { 0 };
+	int		 v;
+
+	if ((v = schema_version(db, &e)) > SCHEMA_VERSION)
+		warnx("warning: the database's schema is version %d, newer "
+		    "than this dataflow's %d: upgrade dataflow on this host",
+		    v, SCHEMA_VERSION);
+	else if (v > 0 && v < SCHEMA_VERSION)
+		warnx("warning: the database's schema is version %d, older "
+		    "than this dataflow's %d: run \"dataflow init\"", v,
+		    SCHEMA_VERSION);
+	db_error_clear(&e);
 }
 
 char **
@@ -244,7 +269,8 @@ main(int argc, char **argv)
 			print_help(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("dataflow %s\n", PACKAGE_VERSION);
+			printf("dataflow %s (schema version %d)\n",
+			    PACKAGE_VERSION, SCHEMA_VERSION);
 			return EXIT_OK;
 		default:
 			print_help(stderr);

@@ -22,9 +22,10 @@ cmd_db_fail(const char *what, const struct db_error *e)
 {
 	int	 status = db_error_exit(e);
 
+	/* Not the missing function's signature: what to do. */
 	if (e->kind == DB_ERR_SCHEMA)
-		warnx("could not %s: %s (run \"dataflow init\")", what,
-		    e->message);
+		warnx("could not %s: the dataflow schema is missing or older "
+		    "than this dataflow: run \"dataflow init\"", what);
 	else if (strcmp(e->sqlstate, "DF001") == 0)
 		warnx("%s", e->message);
 	else if (strcmp(e->sqlstate, "42501") == 0)

@@ -9,6 +9,7 @@
 #include "claim.h"
 #include "config_encode.h"
 #include "db.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -18,10 +19,21 @@
  * each is one autocommitted statement, right for PgBouncer's transaction
  * pooling. The functions pin their own search_path.
  */
+/*
+ * The claim, gated by the schema's version in the same statement (no round
+ * trip of its own): df_claim is called only when the database's schema is
+ * the one this build knows ($13), else the row says which it is. OFFSET 0
+ * keeps the subquery from being flattened, so its filter, which names no
+ * column of df_claim, stays a one-time filter evaluated before the
+ * function (flattened, it became a join filter applied after the claim).
+ */
 #define CLAIM_SQL \
-    "SELECT outcome, run_id, dataid, attempt, info FROM %s.df_claim(" \
+    "SELECT c.outcome, c.run_id, c.dataid, c.attempt, c.info, v.version " \
+    "FROM (SELECT max(version) AS version FROM %s.schema_version) v " \
+    "LEFT JOIN LATERAL (SELECT * FROM %s.df_claim(" \
     "$1, $2, $3, $4::text[], $5, $6::integer, $7, $8, $9::jsonb, " \
-    "$10::integer, $11::boolean, $12::bigint)"
+    "$10::integer, $11::boolean, $12::bigint) " \
+    "WHERE v.version = $13::integer OFFSET 0) c ON true"
 
 #define FINISH_SQL \
     "SELECT %s.df_end_run($1::bigint, $2, $3::integer, $4::integer, $5, " \
@@ -36,6 +48,7 @@ static const struct {
 } claim_outcomes[] = {
 	{ "claimed",	CLAIM_CLAIMED },
 	{ "none",	CLAIM_NONE },
+	{ "noinputs",	CLAIM_NOINPUTS },
 	{ "paused",	CLAIM_PAUSED },
 	{ "busy",	CLAIM_BUSY },
 	{ "waiting",	CLAIM_WAITING },
@@ -52,6 +65,9 @@ claim_outcome_text(enum claim_outcome o)
 		return "claimed";
 	case CLAIM_NONE:
 		return "nothing to do";
+	case CLAIM_NOINPUTS:
+		return "nothing to do (a job without inputs runs only "
+		    "with --dataid ID)";
 	case CLAIM_PAUSED:
 		return "job is paused";
 	case CLAIM_BUSY:
@@ -129,6 +145,30 @@ claim_parse_info(const char *text, struct claim *c)
 	return 0;
 }
 
+/*
+ * Whether the database's schema version is not the one this build knows:
+ * then *e says so, with the fix (78: a configuration error).
+ */
+static bool
+claim_schema_skew(long long version, struct db_error *e)
+{
+	if (version == SCHEMA_VERSION)
+		return false;
+	e->kind = DB_ERR_SCHEMA;
+	strlcpy(e->sqlstate, CLAIM_SKEW_STATE, sizeof(e->sqlstate));
+	if (version > SCHEMA_VERSION)
+		e->message = xasprintf("the database's dataflow schema is "
+		    "version %lld, newer than this runjob's %d: install the "
+		    "dataflow that upgraded it on this host", version,
+		    SCHEMA_VERSION);
+	else
+		e->message = xasprintf("the database's dataflow schema is "
+		    "version %lld, older than this runjob's %d: run "
+		    "\"dataflow init\" to upgrade it", version,
+		    SCHEMA_VERSION);
+	return true;
+}
+
 int
 claim_next(struct db *db, const struct claim_request *req, struct claim *c,
     struct db_error *e)
@@ -136,7 +176,8 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 	struct db_result	*r = NULL;
 	char			 pid[16], lease[24], worker[24];
 	char			*exclude, *params, *sql;
-	const char		*p[12], *outcome, *v;
+	const char		*p[13], *outcome, *v;
+	char			 known[16];
 	size_t			 i;
 	int			 rc = -1;
 
@@ -162,10 +203,15 @@ claim_next(struct db *db, const struct claim_request *req, struct claim *c,
 		p[11] = worker;
 	}
 
-	sql = xasprintf(CLAIM_SQL, db_schema(db));
-	r = db_query(db, sql, 12, p, e);
+	snprintf(known, sizeof(known), "%d", SCHEMA_VERSION);
+	p[12] = known;
+
+	sql = xasprintf(CLAIM_SQL, db_schema(db), db_schema(db));
+	r = db_query(db, sql, 13, p, e);
 	free(sql);
 	if (r == NULL)
+		goto out;
+	if (db_rows(r) == 1 && claim_schema_skew(db_int(r, 0, 5, 0), e))
 		goto out;
 	if (db_rows(r) != 1 || (outcome = db_value(r, 0, 0)) == NULL) {
 		e->kind = DB_ERR_QUERY;

@@ -41,6 +41,8 @@ struct claim_dataset {
 enum claim_outcome {
 	CLAIM_CLAIMED,		/* claimed (or, dry run, would claim) */
 	CLAIM_NONE,		/* nothing claimable */
+	CLAIM_NOINPUTS,		/* nothing: the job has no inputs (it runs
+				   with a dataid named) */
 	CLAIM_PAUSED,		/* the job is paused */
 	CLAIM_BUSY,		/* the job is at max_running */
 	CLAIM_WAITING,		/* the requested dataid's inputs aren't READY */
@@ -48,6 +50,9 @@ enum claim_outcome {
 	CLAIM_DONE,		/* the requested dataid already succeeded */
 	CLAIM_EXHAUSTED		/* the requested dataid used its attempts */
 };
+
+/* The sqlstate of a claim refused for the schema's version (claim_next). */
+#define CLAIM_SKEW_STATE	"DFV01"
 
 struct claim {
 	enum claim_outcome	 outcome;
@@ -69,7 +74,9 @@ struct claim {
  * Claim the next partition for req->jobid in one round trip (see
  * df_claim in sql/functions.sql). Return 0 with *c filled (free with
  * claim_clear; c->outcome says whether anything was claimed), or -1 with
- * *e filled (an unknown job has SQLSTATE DF001).
+ * *e filled (an unknown job has SQLSTATE DF001; a database whose schema
+ * version is not SCHEMA_VERSION, DB_ERR_SCHEMA with CLAIM_SKEW_STATE and
+ * nothing claimed).
  */
 int		 claim_next(struct db *db, const struct claim_request *req,
 		    struct claim *c, struct db_error *e);

@@ -356,6 +356,28 @@ db_secret_key(const char *key)
 }
 
 char *
+db_setting(const struct settings *s, const char *key)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*dbname = conninfo_get(&s->conn, "dbname");
+	char			*v = NULL;
+
+	if (dbname != NULL && db_dbname_expands(dbname) &&
+	    (opts = PQconninfoParse(dbname, NULL)) != NULL) {
+		for (o = opts; o->keyword != NULL && v == NULL; o++)
+			if (strcmp(o->keyword, key) == 0 && o->val != NULL &&
+			    *o->val != '\0')
+				v = xstrdup(o->val);
+		PQconninfoFree(opts);
+		if (v != NULL || strcmp(key, "dbname") == 0)
+			return v;
+	}
+	if ((dbname = conninfo_get(&s->conn, key)) != NULL && *dbname != '\0')
+		v = xstrdup(dbname);
+	return v;
+}
+
+char *
 db_identity(const struct settings *s)
 {
 	struct strbuf		 sb = STRBUF_INIT;

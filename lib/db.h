@@ -44,6 +44,14 @@ struct db_error {
  * connect_timeout (default 10 s) in all. Return the connection (caller closes with db_close) or
  * NULL with *e filled.
  */
+/*
+ * Return the value of the libpq setting key ("host", "port", "dbname")
+ * that connecting with s uses, looking into a url= that is a URI or a
+ * connection string; caller frees; NULL when it is not set (libpq's
+ * default then). Never a secret's: ask for none.
+ */
+char			*db_setting(const struct settings *s,
+			    const char *key);
 struct db		*db_connect(const struct settings *s,
 			    const char *password, const char *appname,
 			    int flags, struct db_error *e);

@@ -25,6 +25,8 @@ static const struct {
 	{ "password",			"password" },
 	{ "sslmode",			"sslmode" },
 	{ "connectTimeout",		"connect_timeout" },
+	{ "loginTimeout",		"connect_timeout" },	/* seconds too */
+	{ "gssEncMode",			"gssencmode" },
 	{ "ApplicationName",		"application_name" },
 	{ "options",			"options" },
 	{ "sslcert",			"sslcert" },
@@ -281,6 +283,18 @@ out:
 	return rc;
 }
 
+/* Add name to the pseudo-key "ignored", a comma-separated list. */
+static void
+dburl_ignore(struct conninfo *ci, const char *name)
+{
+	const char	*was = conninfo_get(ci, "ignored");
+	char		*list;
+
+	list = was != NULL ? xasprintf("%s,%s", was, name) : xstrdup(name);
+	conninfo_set(ci, "ignored", list);
+	free(list);
+}
+
 /* Map one JDBC query parameter; *ssl tracks ssl=, sslmode= wins over it. */
 static int
 dburl_jdbc_param(const char *name, const char *value, struct conninfo *ci,
@@ -326,8 +340,16 @@ dburl_jdbc_param(const char *name, const char *value, struct conninfo *ci,
 			return 0;
 		}
 	}
-	*errp = xasprintf("unsupported JDBC parameter \"%s\"", name);
-	return -1;
+	if (strcmp(name, "tcpKeepAlive") == 0) {
+		conninfo_set(ci, "keepalives", strcasecmp(value, "false") == 0 ?
+		    "0" : "1");
+		return 0;
+	}
+	/* The driver's own tuning (socketTimeout, prepareThreshold, ...):
+	 * no libpq equivalent; the file must work unchanged. The names go
+	 * in the pseudo-key "ignored" for a -v note. */
+	dburl_ignore(ci, name);
+	return 0;
 }
 
 static int

@@ -29,10 +29,14 @@ void	conninfo_clear(struct conninfo *ci);
  *   jdbc:postgresql://host[:port][,host2[:port2]...]/[database][?k=v&...]
  *   jdbc:postgresql:database, jdbc:postgresql:/ (OpenDataFlow's JDBC forms:
  *     JDBC parameters are mapped to libpq ones: user, password, ssl=true ->
- *     sslmode=require, sslmode, connectTimeout -> connect_timeout,
- *     ApplicationName -> application_name, options, sslcert, sslkey,
- *     sslrootcert, target_session_attrs / targetServerType; currentSchema is
- *     returned as the pseudo-key "schema"; others are an error. host and
+ *     sslmode=require, sslmode, connectTimeout and loginTimeout ->
+ *     connect_timeout, tcpKeepAlive -> keepalives, gssEncMode ->
+ *     gssencmode, ApplicationName -> application_name, options, sslcert,
+ *     sslkey, sslrootcert, target_session_attrs / targetServerType;
+ *     currentSchema is returned as the pseudo-key "schema"; the others
+ *     (socketTimeout, prepareThreshold, ...: no libpq equivalent) are
+ *     ignored, their names in the pseudo-key "ignored", comma-separated,
+ *     for a note. host and
  *     port are always set, to localhost and 5432 by default as the JDBC
  *     driver does; several hosts give libpq's lists "h1,h2" and
  *     "5432,5433"; IPv6 addresses need brackets: [::1]:5432)

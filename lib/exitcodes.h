@@ -8,6 +8,8 @@
 #define EXIT_LOCAL_NONE	4	/* dataflow local status: no cluster there */
 #define EXIT_USAGE	64	/* command line usage error (EX_USAGE) */
 #define EXIT_DATAERR	65	/* bad input data given on the command line */
+#define EXIT_NOTRUN	69	/* runjob --dataid: that partition cannot
+				   run now (EX_UNAVAILABLE) */
 #define EXIT_SOFTWARE	70	/* internal error (EX_SOFTWARE) */
 #define EXIT_TEMPFAIL	75	/* database unreachable or locked out: retry */
 #define EXIT_CONFIG	78	/* configuration error (EX_CONFIG) */

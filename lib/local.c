@@ -432,6 +432,31 @@ local_is_ours(const char *data)
 }
 
 char *
+local_dir_of_host(const char *host)
+{
+	char	*dir, *data;
+	size_t	 len;
+	bool	 ours;
+
+	if (host == NULL || host[0] != '/' || strchr(host, ',') != NULL)
+		return NULL;
+	len = strlen(host);
+	while (len > 1 && host[len - 1] == '/')
+		len--;
+	if (len < 5 || strncmp(host + len - 4, "/run", 4) != 0)
+		return NULL;
+	dir = xstrndup(host, len - 4);
+	data = xasprintf("%s/data", dir);
+	ours = local_is_ours(data);
+	free(data);
+	if (!ours) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+char *
 local_pg_version(const char *data)
 {
 	char	*path, *v;

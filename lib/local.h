@@ -105,6 +105,12 @@ bool	 local_initialised(const struct local_paths *lp);
  * postgresql.conf carries LOCAL_CONF_MARK).
  */
 bool	 local_is_ours(const char *data);
+/*
+ * Return the directory of the "dataflow local" cluster whose socket
+ * directory host is (DIR/run with a cluster of ours in DIR/data), caller
+ * frees; NULL when host (a libpq host list, or NULL) is no such thing.
+ */
+char	*local_dir_of_host(const char *host);
 /* Return the major version in data/PG_VERSION (caller frees), or NULL. */
 char	*local_pg_version(const char *data);
 /*

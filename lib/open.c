@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "exitcodes.h"
+#include "local.h"
 #include "open.h"
 #include "properties.h"
 #include "secrets.h"
@@ -40,6 +41,10 @@ open_settings(const struct open_opts *o, struct settings **sp, char **errp)
 	for (i = 0; i < s->nunknown; i++)
 		report(&o->report, REPORT_DEBUG, "%s: ignoring unknown key "
 		    "\"%s\"", s->path, s->unknown[i]);
+	if (s->ignored != NULL)
+		report(&o->report, REPORT_DEBUG, "%s: url: ignoring JDBC "
+		    "parameters without a libpq equivalent: %s", s->path,
+		    s->ignored);
 	*sp = s;
 	return EXIT_OK;
 }
@@ -70,6 +75,43 @@ open_password(const struct open_opts *o, const struct settings *s,
 	return rc;
 }
 
+/*
+ * Why the connection failed, naming the server the settings point at, and
+ * for an unreachable one what to do: start it ("dataflow local start" for
+ * a cluster of "dataflow local"). Caller frees.
+ */
+static char *
+open_connect_message(const struct settings *s, const struct db_error *e)
+{
+	char	*host, *port, *dbname, *where, *dir, *msg;
+
+	host = db_setting(s, "host");
+	port = db_setting(s, "port");
+	dbname = db_setting(s, "dbname");
+	where = xasprintf("database \"%s\" on %s \"%s\"%s%s",
+	    dbname != NULL ? dbname : "dataflow", host != NULL &&
+	    host[0] == '/' ? "socket directory" : "host", host != NULL ?
+	    host : "localhost", port != NULL ? " port " : "",
+	    port != NULL ? port : "");
+	if (e->kind != DB_ERR_CONNECT)
+		msg = xasprintf("could not connect to the dataflow %s: %s",
+		    where, e->message);
+	else if ((dir = local_dir_of_host(host)) != NULL) {
+		msg = xasprintf("could not connect to the dataflow %s: %s "
+		    "(the local cluster is not running? start it with: "
+		    "dataflow local start --dir %s)", where, e->message, dir);
+		free(dir);
+	} else
+		msg = xasprintf("could not connect to the dataflow %s: %s "
+		    "(is the server running there? url= in %s says where)",
+		    where, e->message, s->path);
+	free(where);
+	free(host);
+	free(port);
+	free(dbname);
+	return msg;
+}
+
 /* Connect with password, then wipe it; return as open_connect. */
 static int
 open_with(const struct open_opts *o, const struct settings *s,
@@ -82,8 +124,7 @@ open_with(const struct open_opts *o, const struct settings *s,
 	xfreezero_str(password);
 	if (*dbp != NULL)
 		return EXIT_OK;
-	*errp = xasprintf("could not connect to the dataflow database: %s",
-	    e.message);
+	*errp = open_connect_message(s, &e);
 	status = db_error_exit(&e);
 	db_error_clear(&e);
 	return status;

@@ -258,6 +258,8 @@ run_claim_error(const struct db_error *e, const char *jobid,
 		return xasprintf("%s: could not claim: %s (the role needs the "
 		    "runner's rights: see ROLES in dataflow(1))", jobid,
 		    e->message);
+	if (strcmp(e->sqlstate, CLAIM_SKEW_STATE) == 0)
+		return xasprintf("%s: %s", jobid, e->message);
 	if (e->kind == DB_ERR_SCHEMA)
 		return xasprintf("dataflow schema \"%s\" not found or "
 		    "outdated (%s): run dataflow init", s->schema, e->message);
@@ -355,14 +357,30 @@ run_lease_tick(void *arg)
  */
 static char **
 run_passwords(struct secrets *sec, const struct claim *c,
-    const struct report *r, char **errp)
+    const struct report *r, bool no_passkey, char **errp)
 {
 	char	**pw, *what;
 	size_t	  i, n = 0;
 
 	*errp = NULL;
-	if (sec->keyring == NULL)
+	if (sec->keyring == NULL) {
+		/* A script that would silently miss <D>_password: refused
+		 * unless the caller said it runs without (--no-passkey). */
+		for (i = 0; !no_passkey && i < c->ndatasets; i++) {
+			const char *ct =
+			    c->datasets[i].attrs[CFG_ATTR_ENCRYPTEDPASS];
+
+			if (ct != NULL && *ct != '\0') {
+				*errp = xasprintf("dataset %s has an encrypted "
+				    "password and no passkey was given (set "
+				    "PASSKEY or use --passkey-file; "
+				    "--no-passkey runs without it)",
+				    c->datasets[i].id);
+				break;
+			}
+		}
 		return NULL;
+	}
 	pw = xcalloc(c->ndatasets + 1, sizeof(*pw));
 	for (i = 0; i < c->ndatasets; i++) {
 		const char *ct = c->datasets[i].attrs[CFG_ATTR_ENCRYPTEDPASS];
@@ -843,7 +861,8 @@ run_execute(const struct run_ctx *rc, const struct claim *c,
 	/* The guard is a copy of us: make it before any password is
 	 * decrypted (if it fails, process_run says why). */
 	(void)process_start_guard(NULL);
-	passwords = run_passwords(rc->secrets, c, &rc->report, &st.errmsg);
+	passwords = run_passwords(rc->secrets, c, &rc->report,
+	    rc->no_passkey, &st.errmsg);
 	if (st.errmsg != NULL)
 		run_unstartable(&st);
 	else {

@@ -173,6 +173,9 @@ struct run_ctx {
 	const char	*log_dir;	/* per-run output files; NULL: none */
 	bool		 quiet_success;	/* hold the output back unless it
 					   fails (without log_dir) */
+	bool		 no_passkey;	/* without a passkey, run a job whose
+					   datasets have passwords (else
+					   refuse: CANCELLED, EXIT_CONFIG) */
 	int		 out_fd;	/* where held-back output of a failed
 					   run goes (standard output) */
 	int		 err_fd;	/* where the script's stderr is passed

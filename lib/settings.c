@@ -275,6 +275,10 @@ settings_from_properties(const struct properties *p, char **errp)
 		s->schema = xstrdup(v);
 		conninfo_set(&s->conn, "schema", NULL);
 	}
+	if ((v = conninfo_get(&s->conn, "ignored")) != NULL) {
+		s->ignored = xstrdup(v);
+		conninfo_set(&s->conn, "ignored", NULL);
+	}
 	if ((v = conninfo_get(&s->conn, "password")) != NULL) {
 		s->password = xstrdup(v);
 		conninfo_set(&s->conn, "password", NULL);
@@ -382,6 +386,7 @@ settings_free(struct settings *s)
 	for (i = 0; i < s->nunknown; i++)
 		free(s->unknown[i]);
 	free(s->unknown);
+	free(s->ignored);
 	xfree_strv(s->env_allow);
 	xfree_strv(s->notify_allow);
 	free(s);

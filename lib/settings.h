@@ -34,6 +34,9 @@ struct settings {
 					   NULL-terminated */
 	size_t		 nnotify_allow;
 	char		**unknown;	/* keys unknown to dataflow and libpq */
+	char		*ignored;	/* JDBC url parameters without a libpq
+					   equivalent, comma-separated, or
+					   NULL */
 	size_t		 nunknown;
 };
 

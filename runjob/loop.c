@@ -111,6 +111,8 @@ loop_finished(void *arg, const struct claim *c, const struct run_outcome *o)
 	(void)c;
 	rj->last_held = o->held_signo != 0;
 	rj->last_why = o->why;
+	rj->last_from_script = o->why == RUN_WHY_EXITED &&
+	    o->exit_status == o->exit_code;
 }
 
 /*
@@ -213,6 +215,50 @@ loop_claim_failed(struct runjob *rj, struct db_error *e)
 	warnx("%s", errmsg);
 	free(errmsg);
 	return db_error_exit(e);
+}
+
+/*
+ * Say why nothing was claimed and return the exit status: --idle-exit's
+ * for nothing claimable, EXIT_NOTRUN for a --dataid that cannot run now
+ * (a scheduler asking for it must not see success), 0 for one done.
+ */
+static int
+loop_unclaimed(struct runjob *rj, const struct claim *c)
+{
+	const struct options	*o = &rj->o;
+	int			 status = o->idle_exit;
+
+	if (o->dataid != NULL && c->outcome != CLAIM_DONE &&
+	    c->outcome != CLAIM_NONE && c->outcome != CLAIM_NOINPUTS)
+		status = o->idle_exit_set ? o->idle_exit : EXIT_NOTRUN;
+	else if (o->dataid != NULL && c->outcome == CLAIM_DONE)
+		status = EXIT_OK;
+	say(o, "%s%s%s: %s", o->jobid, o->dataid != NULL ? " " : "",
+	    o->dataid != NULL ? o->dataid : "",
+	    claim_outcome_text(c->outcome));
+	say_release(status != EXIT_OK);
+	return status;
+}
+
+/*
+ * A script's own exit status, or with --distinct-exit 1 in place of one
+ * runjob uses for itself (usage, unreachable, configuration, not run), so
+ * that those mean runjob's own failure.
+ */
+static int
+loop_exit_status(const struct runjob *rj, int rc)
+{
+	if (!rj->o.distinct_exit || !rj->last_from_script)
+		return rc;
+	switch (rc) {
+	case EXIT_USAGE:
+	case EXIT_NOTRUN:
+	case EXIT_TEMPFAIL:
+	case EXIT_CONFIG:
+		return EXIT_FAIL;
+	default:
+		return rc;
+	}
 }
 
 /* Forget the dataids that failed: a follower tries them again after a
@@ -379,13 +425,8 @@ claim_loop(struct runjob *rj)
 			break;
 		}
 		if (c.outcome != CLAIM_CLAIMED) {
-			if (!o->follow && runs == 0) {
-				say(o, "%s%s%s: %s", o->jobid,
-				    o->dataid != NULL ? " " : "",
-				    o->dataid != NULL ? o->dataid : "",
-				    claim_outcome_text(c.outcome));
-				status = o->idle_exit;
-			}
+			if (!o->follow && runs == 0)
+				status = loop_unclaimed(rj, &c);
 			claim_clear(&c);
 			if (!o->follow)
 				break;
@@ -402,6 +443,8 @@ claim_loop(struct runjob *rj)
 		stop = false;
 		rc = run_execute(&rj->rc, &c, claimed_at, &stop);
 		runs++;
+		say_release(rc != EXIT_OK);
+		rc = loop_exit_status(rj, rc);
 		stop = loop_run_stops(rj, stop);
 		if (rc != EXIT_OK) {
 			status = rc;

@@ -27,7 +27,9 @@
 #include "report.h"
 #include "run.h"
 #include "secrets.h"
+#include "schema.h"
 #include "settings.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 #include "runjob.h"
@@ -42,6 +44,7 @@ static const char runjob_synopsis[] =
     "              [--max-runs N] [--timeout DURATION] [--param NAME=VALUE]\n"
     "              [--label TEXT] [--log-dir DIR] [--quiet-success] [--dry-run]\n"
     "              [--idle-exit CODE] [--passkey-file FILE] [--export-passkey]\n"
+    "              [--no-passkey] [--distinct-exit]\n"
     "              SCRIPT [ARGS...]\n";
 
 static void __attribute__((noreturn))
@@ -51,19 +54,37 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* One status line on stderr, unless quiet. */
+/* --quiet-success: the status lines held until something fails. */
+static struct strbuf	 say_held = STRBUF_INIT;
+
+/* One status line on stderr, unless quiet; held with --quiet-success. */
 void
 say(const struct options *o, const char *fmt, ...)
 {
-	va_list	 ap;
+	struct strbuf	 line = STRBUF_INIT;
+	va_list		 ap;
 
 	if (o->verbosity < 1)
 		return;
+	/* The program's name as called, as err(3) says it: one prefix. */
+	strbuf_addf(&line, "%s: ", getprogname());
 	va_start(ap, fmt);
-	fputs("runjob: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	strbuf_vaddf(&line, fmt, ap);
 	va_end(ap);
+	strbuf_addc(&line, '\n');
+	if (o->quiet_success)
+		strbuf_add(&say_held, line.buf);
+	else
+		fputs(line.buf, stderr);
+	strbuf_free(&line);
+}
+
+void
+say_release(bool print)
+{
+	if (print && say_held.len > 0)
+		fputs(say_held.buf, stderr);
+	strbuf_free(&say_held);
 }
 
 static long
@@ -87,7 +108,8 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_DRAIN = 256, OPT_MAX_RUNS, OPT_TIMEOUT, OPT_PARAM,
 		OPT_LABEL, OPT_LOG_DIR, OPT_DRY_RUN, OPT_IDLE_EXIT,
 		OPT_PASSKEY_FILE, OPT_EXPORT_PASSKEY, OPT_QUIET_SUCCESS,
-		OPT_VERSION, OPT_FOLLOW, OPT_STREAMS, OPT_RECHECK
+		OPT_VERSION, OPT_FOLLOW, OPT_STREAMS, OPT_RECHECK,
+		OPT_NO_PASSKEY, OPT_DISTINCT_EXIT
 	};
 	static const struct option longopts[] = {
 		{ "job",	required_argument,	NULL, 'j' },
@@ -107,6 +129,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "idle-exit",	required_argument,	NULL, OPT_IDLE_EXIT },
 		{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
 		{ "export-passkey", no_argument,	NULL, OPT_EXPORT_PASSKEY },
+		{ "no-passkey",	no_argument,		NULL, OPT_NO_PASSKEY },
+		{ "distinct-exit", no_argument,	NULL, OPT_DISTINCT_EXIT },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -208,12 +232,19 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_IDLE_EXIT:
 			o->idle_exit = (int)parse_count("--idle-exit",
 			    optarg, 0, 255);
+			o->idle_exit_set = true;
 			break;
 		case OPT_PASSKEY_FILE:
 			o->passkey_file = optarg;
 			break;
 		case OPT_EXPORT_PASSKEY:
 			o->export_passkey = true;
+			break;
+		case OPT_NO_PASSKEY:
+			o->no_passkey = true;
+			break;
+		case OPT_DISTINCT_EXIT:
+			o->distinct_exit = true;
 			break;
 		case 'q':
 			o->verbosity = 0;
@@ -225,7 +256,8 @@ parse_options(int argc, char **argv, struct options *o)
 			fputs(runjob_synopsis, stdout);
 			exit(EXIT_OK);
 		case OPT_VERSION:
-			printf("runjob (dataflow) %s\n", PACKAGE_VERSION);
+			printf("%s (dataflow) %s (schema version %d)\n",
+			    getprogname(), PACKAGE_VERSION, SCHEMA_VERSION);
 			exit(EXIT_OK);
 		default:
 			usage();
@@ -336,6 +368,23 @@ block_stop_signals(void)
 	sigprocmask(SIG_BLOCK, &stopset, NULL);
 }
 
+/* Whether argv is "PASSKEY SCRIPT ...": its first word runs nothing, its
+ * second does. */
+static bool
+passkey_form(char *const *argv)
+{
+	char	*p = NULL;
+
+	if (argv[1] == NULL || (p = process_which(argv[0])) != NULL) {
+		free(p);
+		return false;
+	}
+	if ((p = process_which(argv[1])) == NULL)
+		return false;
+	free(p);
+	return true;
+}
+
 /* The job id and the script's path, or exit with a usage error. */
 static void
 resolve_script(struct runjob *rj)
@@ -343,6 +392,13 @@ resolve_script(struct runjob *rj)
 	struct options	*o = &rj->o;
 	char		*errmsg = NULL;
 
+	/* OpenDataFlow's "RunJob PASSKEY SCRIPT": say how, never echo. */
+	if (passkey_form(o->argv))
+		errx(EXIT_USAGE, "the first argument is not a script: "
+		    "\"RunJob PASSKEY SCRIPT\" is OpenDataFlow's form, which "
+		    "shows the passkey to every user of the host; pass it in "
+		    "the PASSKEY environment variable or with --passkey-file "
+		    "FILE: RunJob [--passkey-file FILE] SCRIPT");
 	if (o->jobid == NULL) {
 		rj->jobid_owned = run_job_from_script(o->argv[0]);
 		if (!ident_valid(rj->jobid_owned))
@@ -430,6 +486,7 @@ prepare_runs(struct runjob *rj)
 	rc->timeout_secs = o->timeout_secs;
 	rc->log_dir = o->log_dir;
 	rc->quiet_success = o->quiet_success;
+	rc->no_passkey = o->no_passkey;
 	rc->out_fd = STDOUT_FILENO;
 	rc->err_fd = STDERR_FILENO;
 	rc->report.fn = runjob_report;
@@ -455,6 +512,7 @@ main(int argc, char **argv)
 	open_runjob(&rj);
 	prepare_runs(&rj);
 	status = rj.o.streams > 1 ? streams_run(&rj) : claim_loop(&rj);
+	say_release(status != EXIT_OK);
 
 	for (i = 0; i < rj.nfailed; i++)
 		free(rj.failed[i]);

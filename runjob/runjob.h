@@ -24,6 +24,10 @@ struct options {
 	const char	 *log_dir;
 	const char	 *passkey_file;
 	bool		  export_passkey;
+	bool		  no_passkey;	/* run without the datasets'
+					   passwords when there is none */
+	bool		  distinct_exit; /* a script's 64, 75, 78 exit 1 */
+	bool		  idle_exit_set;
 	long		  timeout_secs;	/* 0: the job's own */
 	long		  max_runs;	/* 0: unlimited */
 	bool		  drain;
@@ -60,6 +64,8 @@ struct runjob {
 	bool			 last_held;	/* a stop signal was kept from
 						   its script */
 	enum run_why		 last_why;
+	bool			 last_from_script; /* its exit status is
+						   the script's own */
 };
 
 /* Default and bounds of --recheck (SPEC: at most a minute apart). */
@@ -71,6 +77,9 @@ struct runjob {
 /* One status line on stderr, unless quiet. */
 void	say(const struct options *o, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* With --quiet-success: print the status lines held since the last call
+ * when print is true (something failed), and forget them. */
+void	say_release(bool print);
 /* The lib's messages to stderr, as o's verbosity says (report.h). */
 void	runjob_report(void *arg, enum report_level level, const char *msg);
 /* The stop signals (SIGINT, SIGTERM, SIGHUP) into *set. */

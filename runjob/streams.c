@@ -50,6 +50,7 @@ streams_child(struct runjob *rj, int stream)
 	}
 	rj->rc.db = rj->db;
 	rc = claim_loop(rj);
+	say_release(rc != EXIT_OK);
 	db_close(rj->db);
 	secrets_close(&rj->sec);
 	exit(rc);

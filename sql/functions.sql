@@ -444,7 +444,8 @@ $$;
 -- rows other claimers hold), and mark it and the job's outputs RUNNING
 -- under a new run. Returns one row: outcome is 'claimed' (with run_id,
 -- dataid, attempt and info: params and datasets for the environment) or
--- why nothing was claimed: 'none', 'paused', 'busy' (max_running reached),
+-- why nothing was claimed: 'none' ('noinputs' for a job without inputs),
+-- 'paused', 'busy' (max_running reached),
 -- and for a requested dataid also 'waiting' (inputs not READY), 'running',
 -- 'succeeded', 'failed' (attempts exhausted). With p_dry_run nothing is
 -- written and 'claimed' means "would claim".
@@ -610,7 +611,12 @@ BEGIN
 		END IF;
 	END IF;
 	IF v_work.jobid IS NULL THEN
-		outcome := 'none';
+		-- A job without inputs never has work of its own: say so
+		-- ('noinputs'; older runjobs read it as 'none').
+		outcome := CASE WHEN p_dataid IS NULL AND NOT EXISTS (
+		    SELECT 1 FROM job_item i
+		    WHERE i.jobid = p_jobid AND i.itemtype = 'IN')
+		    THEN 'noinputs' ELSE 'none' END;
 		RETURN;
 	END IF;
 

@@ -152,7 +152,7 @@ test_unreachable(void **state)
 	struct db		*db = (void *)1;
 	char			*path, *err = NULL;
 	const char		*want = "could not connect to the dataflow "
-	    "database: ";
+	    "database \"x\" on socket directory \"/nonexistent/socket\": ";
 
 	(void)state;
 	path = props("url=postgresql:///x?host=/nonexistent/socket\n"
