@@ -4,7 +4,7 @@
 --
 -- Numbered 8 and written to need nothing of a version 7: it only adds.
 
--- Table settings for sustained draining (docs/OPERATIONS.md, "Table
+-- Table settings for sustained draining (docs/PERFORMANCE.md, "Table
 -- bloat"). Every claim and finish rewrites a work row, a run row and the
 -- outputs' partition_status rows, and none of those updates can be HOT
 -- (each changes a column of a partial index's predicate or key), so
@@ -23,3 +23,8 @@ ALTER TABLE run SET (autovacuum_vacuum_scale_factor = 0.02,
 ALTER TABLE partition_status SET (autovacuum_vacuum_scale_factor = 0.02,
     autovacuum_analyze_scale_factor = 0.02);
 ALTER TABLE worker SET (fillfactor = 50);
+
+-- A partition's runs, newest last: "runs --dataid" (with or without
+-- --job) and purge's test that a newer run of the same (job, dataid)
+-- exists, without scanning a job's whole history.
+CREATE INDEX run_partition ON run (dataid, jobid, run_id);
