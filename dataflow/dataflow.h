@@ -50,6 +50,7 @@ extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_trigger_entry;
 extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_token_entry;
+extern const struct cmd_entry cmd_purge_entry;
 
 /*
  * "dataflow workers" per worker, or with id "workers show ID" (one in

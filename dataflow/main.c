@@ -32,6 +32,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_pause_entry,
 	&cmd_resume_entry,
 	&cmd_audit_entry,
+	&cmd_purge_entry,
 	&cmd_metrics_entry,
 	&cmd_workers_entry,
 	&cmd_graph_entry,

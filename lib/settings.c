@@ -59,7 +59,28 @@ settings_is_dataflow_key(const char *key)
 	    strcmp(key, "listen_url") == 0 ||
 	    strcmp(key, "env_allow") == 0 ||
 	    strcmp(key, "notify_allow") == 0 ||
+	    strcmp(key, "purge.history_days") == 0 ||
+	    strcmp(key, "purge.audit_days") == 0 ||
 	    strncmp(key, "serve.", 6) == 0;	/* dataflow serve's own */
+}
+
+/*
+ * A retention of "dataflow purge" (purge.history_days, purge.audit_days):
+ * a whole number of days into *days. Return 0, or -1 with *errp.
+ */
+static int
+settings_days(const struct properties *p, const struct property *it,
+    long *days, char **errp)
+{
+	const char	*errstr;
+
+	*days = (long)strtonum(it->value, 1, SETTINGS_MAX_DAYS, &errstr);
+	if (errstr == NULL)
+		return 0;
+	*errp = xasprintf("%s:%d: invalid %s \"%s\": a number of days from "
+	    "1 to %d is %s", p->path, it->line, it->key, it->value,
+	    SETTINGS_MAX_DAYS, errstr);
+	return -1;
 }
 
 /* Return whether item i is the last setting of its key in p. */
@@ -318,6 +339,12 @@ settings_from_properties(const struct properties *p, char **errp)
 				    why);
 				goto fail;
 			}
+		} else if (strcmp(it->key, "purge.history_days") == 0) {
+			if (settings_days(p, it, &s->history_days, errp) == -1)
+				goto fail;
+		} else if (strcmp(it->key, "purge.audit_days") == 0) {
+			if (settings_days(p, it, &s->audit_days, errp) == -1)
+				goto fail;
 		} else if (strcmp(it->key, "env_allow") == 0 ||
 		    strcmp(it->key, "listen_url") == 0) {
 			/* Read below. */

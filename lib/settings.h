@@ -10,6 +10,7 @@
 #define SETTINGS_DEFAULT_SCHEMA	"dataflow"
 #define SETTINGS_DEFAULT_LEASE	60	/* seconds */
 #define SETTINGS_DEFAULT_FINISH_RETRY 60 /* seconds */
+#define SETTINGS_MAX_DAYS	36500	/* longest purge retention */
 
 struct settings {
 	char		*path;		/* the properties file they came from */
@@ -22,6 +23,11 @@ struct settings {
 	long		 finish_retry_secs; /* how long runjob retries
 					   recording an outcome before it
 					   spools it locally */
+	long		 history_days;	/* purge.history_days: runs kept by
+					   "dataflow purge" without --before,
+					   or 0 (unset) */
+	long		 audit_days;	/* purge.audit_days: audit rows kept
+					   by "dataflow purge", or 0 (kept) */
 	char		*encrypted;	/* DB password ciphertext, or NULL */
 	char		*password;	/* plain password, or NULL */
 	char		**env_allow;	/* names the host lets parameters and
@@ -43,7 +49,8 @@ struct settings {
 /*
  * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
  * schema (an identifier; default "dataflow"), lease (a duration, default
- * 60 s), encrypted, password, and every key libpq knows (host, port, dbname,
+ * 60 s), purge.history_days and purge.audit_days (days, 1 .. 36500),
+ * encrypted, password, and every key libpq knows (host, port, dbname,
  * sslmode, connect_timeout, ...) passed through, and notify_allow (a
  * comma-separated list of absolute program paths; a relative one is an
  * error), listen_url (like url: a direct session for --follow's LISTEN);

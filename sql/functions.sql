@@ -100,6 +100,25 @@ SET search_path FROM CURRENT AS $$
 	    ELSE 'df_' || md5(current_schema()) || '.' || p_kind END
 $$;
 
+-- Whether the statement running now belongs to a set-based function
+-- (df_ready, df_resubmit), which propagates readiness and notifies for
+-- all of its rows in a few statements: the row triggers below then stand
+-- aside (their WHEN clauses ask this), else a million partitions would
+-- cost a million trigger calls. Those functions turn it on for their
+-- transaction (set_config, local) around their own writes and off again
+-- before they return; an error rolls it back with them. (A function SET
+-- clause would be neater, but PostgreSQL lets only a superuser define
+-- one for a name it does not know.) A session may set it itself: then
+-- its own writes go unpropagated, nobody else's, and the roles write no
+-- table but through functions: a runner that skips the propagation of
+-- its run's outputs harms no more than one that reports the run failed.
+-- No SET clause, so that the planner inlines it into the WHEN clauses.
+CREATE OR REPLACE FUNCTION df_set_based()
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT coalesce(current_setting('dataflow.set_based', true), '')
+	    = 'on'
+$$;
+
 -- Tell the workers of a job that some of its work became claimable. A
 -- hint, never state: a woken worker just tries to claim. PostgreSQL
 -- sends it at commit, once per job and transaction however many rows.
@@ -116,20 +135,31 @@ $$;
 -- calling the function: a claim (ready -> running) and a finish (running
 -- -> succeeded) cost nothing more. Statement triggers with transition
 -- tables would fire, and compile in a new session, on every claim's
--- UPDATE; and readiness is propagated row by row (df_partition_changed),
--- so each INSERT into work is its own statement anyway. A slot freed
--- under max_running is announced by df_end_run, which knows the job.
+-- UPDATE. A slot freed under max_running is announced by df_end_run,
+-- which knows the job. The set-based functions (df_set_based) skip these
+-- and notify once per job themselves.
 DROP TRIGGER IF EXISTS work_ready_inserted ON work;
 DROP TRIGGER IF EXISTS work_ready_updated ON work;
 CREATE TRIGGER work_ready_inserted
 	AFTER INSERT ON work
-	FOR EACH ROW WHEN (NEW.state = 'ready')
+	FOR EACH ROW WHEN (NEW.state = 'ready' AND NOT df_set_based())
 	EXECUTE FUNCTION df_work_notify();
 CREATE TRIGGER work_ready_updated
 	AFTER UPDATE OF state ON work
 	FOR EACH ROW WHEN (NEW.state = 'ready'
-	    AND OLD.state IS DISTINCT FROM 'ready')
+	    AND OLD.state IS DISTINCT FROM 'ready' AND NOT df_set_based())
 	EXECUTE FUNCTION df_work_notify();
+
+-- Tell the workers of each job in p_jobids that some of its work became
+-- claimable: one notification per job, for a statement that changed
+-- many rows with the row triggers above skipped.
+CREATE OR REPLACE FUNCTION df_work_notify_jobs(p_jobids text[])
+RETURNS void LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+	SELECT pg_notify(df_channel('work'), j)
+	FROM (SELECT DISTINCT j FROM unnest(p_jobids) j
+	    WHERE j IS NOT NULL) x
+$$;
 
 -- Whether a parameter or attribute name looks like it names a secret: the
 -- one rule for what is masked in run history, in apply's plan, in the audit
@@ -282,13 +312,104 @@ DROP TRIGGER IF EXISTS partition_status_inserted ON partition_status;
 DROP TRIGGER IF EXISTS partition_status_updated ON partition_status;
 CREATE TRIGGER partition_status_inserted
 	AFTER INSERT ON partition_status
-	FOR EACH ROW WHEN (NEW.status = 'READY')
+	FOR EACH ROW WHEN (NEW.status = 'READY' AND NOT df_set_based())
 	EXECUTE FUNCTION df_partition_changed();
 CREATE TRIGGER partition_status_updated
 	AFTER UPDATE OF status ON partition_status
 	FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
-	    AND 'READY' IN (OLD.status, NEW.status))
+	    AND 'READY' IN (OLD.status, NEW.status) AND NOT df_set_based())
 	EXECUTE FUNCTION df_partition_changed();
+
+-- df_partition_changed for many partitions of one dataset that became
+-- READY (p_dataids), in a few statements: the set-based functions call it
+-- after their write, with the row triggers skipped (df_set_based). The
+-- per-dataid locks of the multi-input case are taken for the distinct
+-- buckets, in ascending order, so that two such calls cannot deadlock on
+-- each other, and a row trigger holds one bucket at a time; the INSERT
+-- that follows them takes its snapshot after they are held, and so sees
+-- every other input that was marked READY before. The workers of each job
+-- that got claimable work are notified once. Returns the work rows made
+-- or turned ready.
+CREATE OR REPLACE FUNCTION df_propagate_ready(p_datasetid text,
+    p_dataids text[])
+RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_bucket	integer;
+	v_n		bigint;
+	v_jobs		text[];
+BEGIN
+	IF coalesce(cardinality(p_dataids), 0) = 0 OR NOT EXISTS (
+	    SELECT 1 FROM job_item i
+	    WHERE i.datasetid = p_datasetid AND i.itemtype = 'IN') THEN
+		RETURN 0;
+	END IF;
+	IF EXISTS (SELECT 1 FROM job_item i JOIN job_item o
+	    ON o.jobid = i.jobid AND o.itemtype = 'IN'
+	    AND o.datasetid <> i.datasetid
+	    WHERE i.datasetid = p_datasetid AND i.itemtype = 'IN') THEN
+		FOR v_bucket IN SELECT DISTINCT hashtext(d) & 255
+		    FROM unnest(p_dataids) d ORDER BY 1 LOOP
+			PERFORM pg_advisory_xact_lock(
+			    hashtext('dataflow.ready'), v_bucket);
+		END LOOP;
+	END IF;
+	-- A triggered job (input "trigger") gets no new work from
+	-- readiness, only its triggered rows waiting on this input: an
+	-- UPDATE of those, an INSERT for the other jobs.
+	WITH c AS (
+		SELECT i.jobid FROM job_item i JOIN job j ON j.jobid = i.jobid
+		WHERE i.datasetid = p_datasetid AND i.itemtype = 'IN'
+		  AND j.removed IS NULL
+	), x AS (
+		INSERT INTO work AS w (jobid, dataid, state)
+		SELECT c.jobid, d.d, 'ready'
+		FROM c CROSS JOIN unnest(p_dataids) d(d)
+		WHERE NOT EXISTS (SELECT 1 FROM job_item t
+			WHERE t.jobid = c.jobid AND t.itemtype = 'IN'
+			  AND t.datasetid = 'trigger')
+		  AND NOT EXISTS (SELECT FROM df_missing_inputs(c.jobid, d.d))
+		ON CONFLICT (jobid, dataid) DO UPDATE
+		SET state = 'ready', modified = now()
+		WHERE w.state = 'waiting'
+		RETURNING w.jobid
+	), y AS (
+		UPDATE work w SET state = 'ready', modified = now()
+		FROM c JOIN job_item t ON t.jobid = c.jobid
+		    AND t.itemtype = 'IN' AND t.datasetid = 'trigger',
+		    unnest(p_dataids) d(d)
+		WHERE w.jobid = c.jobid AND w.dataid = d.d
+		  AND w.state = 'waiting'
+		  AND NOT EXISTS (SELECT FROM df_missing_inputs(c.jobid, d.d))
+		RETURNING w.jobid
+	), z AS (
+		SELECT x.jobid FROM x UNION ALL SELECT y.jobid FROM y
+	)
+	SELECT count(*), array_agg(DISTINCT z.jobid) INTO v_n, v_jobs FROM z;
+	PERFORM df_work_notify_jobs(v_jobs);
+	RETURN v_n;
+END
+$$;
+
+-- df_partition_changed for many partitions that stopped being READY
+-- (partition p_dataids[i] of p_datasetids[i]): the consumers' ready work
+-- for them waits again. One statement.
+CREATE OR REPLACE FUNCTION df_propagate_unready(p_datasetids text[],
+    p_dataids text[])
+RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_n	bigint;
+BEGIN
+	UPDATE work w SET state = 'waiting', modified = now()
+	FROM unnest(p_datasetids, p_dataids) u(datasetid, dataid)
+	JOIN job_item i ON i.datasetid = u.datasetid AND i.itemtype = 'IN'
+	WHERE w.jobid = i.jobid AND w.dataid = u.dataid
+	  AND w.state = 'ready';
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
 
 -- Bring the work of one job in line with its inputs and max_attempts, after
 -- its configuration changed: create what newly became claimable, re-decide

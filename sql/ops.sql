@@ -451,7 +451,8 @@ RETURNS TABLE (jobid text, dataid text, depth integer, action text,
     old_state text, new_state text, run_id bigint, host text,
     since timestamptz, outputs jsonb)
 LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT
+SET jit = off AS $$
 #variable_conflict use_variable
 DECLARE
 	v_jobs		text[];
@@ -459,6 +460,9 @@ DECLARE
 	v_depths	integer[];
 	v_old		text[];
 	v_outs		jsonb[];
+	v_sets		text[];
+	v_ids		text[];
+	v_ready		text[];
 BEGIN
 	PERFORM df_require_job(p_jobid);
 	-- Resubmits are rare and their trigger cascades may cross: one at
@@ -515,22 +519,41 @@ BEGIN
 	FROM unnest(v_jobs, v_dataids) WITH ORDINALITY u(jobid, dataid, n)
 	LEFT JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid;
 
-	-- Their outputs are stale: the trigger turns consumers' ready work
-	-- waiting. Then the work, whose inputs may just have become stale.
-	UPDATE partition_status s SET status = 'RESUBMIT', modified = now()
-	FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
-	JOIN job_item o ON o.jobid = u.jobid AND o.itemtype = 'OUT'
-	WHERE u.old IS DISTINCT FROM 'running'
-	  AND s.datasetid = o.datasetid AND s.dataid = u.dataid
-	  AND s.status IN ('READY', 'FAILED');
+	-- Their outputs are stale: consumers' ready work waits
+	-- (df_propagate_unready: set-based, the row triggers stand aside).
+	-- Then the work, whose inputs may just have become stale; its
+	-- state as df_pending_state decides it, inlined for a million rows.
+	PERFORM set_config('dataflow.set_based', 'on', true);
+	WITH x AS (
+		UPDATE partition_status s SET status = 'RESUBMIT',
+		    modified = now()
+		FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
+		JOIN job_item o ON o.jobid = u.jobid AND o.itemtype = 'OUT'
+		WHERE u.old IS DISTINCT FROM 'running'
+		  AND s.datasetid = o.datasetid AND s.dataid = u.dataid
+		  AND s.status IN ('READY', 'FAILED')
+		RETURNING s.datasetid, s.dataid
+	)
+	SELECT array_agg(x.datasetid), array_agg(x.dataid)
+	INTO v_sets, v_ids FROM x;
+	PERFORM df_propagate_unready(v_sets, v_ids);
 
-	INSERT INTO work AS w (jobid, dataid, state)
-	SELECT u.jobid, u.dataid, df_pending_state(u.jobid, u.dataid)
-	FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
-	WHERE u.old IS DISTINCT FROM 'running'
-	ON CONFLICT ON CONSTRAINT work_pkey DO UPDATE
-	SET state = excluded.state, attempts = 0, failures = 0,
-	    modified = now();
+	WITH x AS (
+		INSERT INTO work AS w (jobid, dataid, state)
+		SELECT u.jobid, u.dataid, CASE WHEN NOT EXISTS (SELECT FROM
+			df_missing_inputs(u.jobid, u.dataid))
+		    THEN 'ready' ELSE 'waiting' END
+		FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
+		WHERE u.old IS DISTINCT FROM 'running'
+		ON CONFLICT ON CONSTRAINT work_pkey DO UPDATE
+		SET state = excluded.state, attempts = 0, failures = 0,
+		    modified = now()
+		RETURNING w.jobid, w.state
+	)
+	SELECT array_agg(DISTINCT x.jobid) FILTER (WHERE x.state = 'ready')
+	INTO v_ready FROM x;
+	PERFORM df_work_notify_jobs(v_ready);
+	PERFORM set_config('dataflow.set_based', 'off', true);
 
 	-- The audit rows as one statement, not a df_audit call each: a
 	-- resubmit of thousands of partitions stays one insert.
@@ -599,10 +622,12 @@ $$;
 CREATE OR REPLACE FUNCTION df_ready(p_datasetid text, p_dataids text[],
     p_who text)
 RETURNS bigint LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SECURITY DEFINER SET search_path FROM CURRENT
+SET jit = off AS $$
 DECLARE
-	v_n	bigint;
-	v_k	integer := coalesce(cardinality(p_dataids), 0);
+	v_n		bigint;
+	v_changed	text[];
+	v_k		integer := coalesce(cardinality(p_dataids), 0);
 BEGIN
 	IF p_datasetid = 'trigger' THEN
 		RAISE EXCEPTION 'the dataset "trigger" has no READY '
@@ -615,12 +640,20 @@ BEGIN
 	IF NOT FOUND OR v_k = 0 THEN
 		RETURN NULL;
 	END IF;
-	INSERT INTO partition_status AS s (datasetid, dataid, status)
-	SELECT p_datasetid, d, 'READY' FROM unnest(p_dataids) AS d
-	ON CONFLICT (datasetid, dataid) DO UPDATE
-	SET status = 'READY', run_id = NULL, modified = now()
-	WHERE s.status <> 'READY';
-	GET DIAGNOSTICS v_n = ROW_COUNT;
+	-- Set-based (df_set_based): the row triggers stand aside and the
+	-- consumers' work is made for all changed partitions at once.
+	PERFORM set_config('dataflow.set_based', 'on', true);
+	WITH x AS (
+		INSERT INTO partition_status AS s (datasetid, dataid, status)
+		SELECT p_datasetid, d, 'READY' FROM unnest(p_dataids) AS d
+		ON CONFLICT (datasetid, dataid) DO UPDATE
+		SET status = 'READY', run_id = NULL, modified = now()
+		WHERE s.status <> 'READY'
+		RETURNING s.dataid
+	)
+	SELECT count(*), array_agg(x.dataid) INTO v_n, v_changed FROM x;
+	PERFORM df_propagate_ready(p_datasetid, v_changed);
+	PERFORM set_config('dataflow.set_based', 'off', true);
 	PERFORM df_audit(p_who, 'ready',
 	    jsonb_build_object('requested', v_k, 'changed', v_n,
 		'first', p_dataids[1], 'last', p_dataids[v_k]),
