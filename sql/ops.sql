@@ -782,15 +782,15 @@ LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 #variable_conflict use_variable
 DECLARE
-	v_item		jsonb;
-	v_n		integer := 0;
-	v_made		integer := 0;
-	v_d		text;
-	v_p		jsonb;
+	v_n		integer;
 	v_bad		text;
-	v_seq		text;
-	v_first		text;
-	v_last		text;
+	v_at		bigint;
+	v_ids		text[];
+	v_labels	text[];
+	v_created	boolean[];
+	v_states	text[];
+	v_made		bigint;
+	v_ready		boolean;
 	v_stamp		text := to_char(now() AT TIME ZONE 'UTC',
 			    'YYYYMMDD"T"HH24MISS"Z"');
 BEGIN
@@ -808,58 +808,86 @@ BEGIN
 		RAISE EXCEPTION 'expected a non-empty array of items'
 		    USING ERRCODE = '22023';
 	END IF;
+	v_n := jsonb_array_length(p_items);
 
-	FOR v_item IN SELECT e FROM jsonb_array_elements(p_items) e LOOP
-		v_n := v_n + 1;
-		v_p := CASE WHEN jsonb_typeof(v_item) = 'object'
-		    THEN coalesce(v_item->'params', '{}') END;
-		v_bad := CASE
-		    WHEN v_p IS NULL THEN 'not an object'
-		    WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(v_item) k
-			WHERE k NOT IN ('dataid', 'params'))
-		    THEN 'knows only "dataid" and "params"'
-		    WHEN v_item ? 'dataid' AND (jsonb_typeof(v_item->'dataid')
-			IS DISTINCT FROM 'string' OR NOT (v_item->>'dataid' ~
-			'^[A-Za-z0-9_.:+=@,-]{1,128}$'))
-		    THEN 'dataid is not a valid dataid'
-		    WHEN jsonb_typeof(v_p) <> 'object'
-		    THEN 'params is not an object'
-		    WHEN EXISTS (SELECT 1 FROM jsonb_each(v_p) x
-			WHERE NOT x.key ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'
-			   OR jsonb_typeof(x.value) <> 'string')
-		    THEN 'params must map identifiers to strings'
-		    END;
-		IF v_bad IS NOT NULL THEN
-			RAISE EXCEPTION 'item %: %', v_n, v_bad
-			    USING ERRCODE = '22023';
-		END IF;
-		IF v_item ? 'dataid' THEN
-			v_d := v_item->>'dataid';
-		ELSE
-			v_seq := nextval('trigger_dataid_seq')::text;
-			v_d := v_stamp || '-' ||
-			    lpad(v_seq, greatest(12, length(v_seq)), '0');
-		END IF;
+	-- Every item is checked before anything is written; the first bad
+	-- one is named by its position.
+	SELECT x.n, x.bad INTO v_at, v_bad
+	FROM (SELECT e.n, CASE
+	    WHEN jsonb_typeof(e.item) <> 'object' THEN 'not an object'
+	    WHEN EXISTS (SELECT 1 FROM jsonb_object_keys(e.item) k
+		WHERE k NOT IN ('dataid', 'params'))
+	    THEN 'knows only "dataid" and "params"'
+	    WHEN e.item ? 'dataid' AND (jsonb_typeof(e.item->'dataid')
+		IS DISTINCT FROM 'string' OR NOT (e.item->>'dataid' ~
+		'^[A-Za-z0-9_.:+=@,-]{1,128}$'))
+	    THEN 'dataid is not a valid dataid'
+	    WHEN jsonb_typeof(coalesce(e.item->'params', '{}')) <> 'object'
+	    THEN 'params is not an object'
+	    WHEN EXISTS (SELECT 1 FROM jsonb_each(coalesce(e.item->'params',
+		'{}')) x
+		WHERE NOT x.key ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'
+		   OR jsonb_typeof(x.value) <> 'string')
+	    THEN 'params must map identifiers to strings'
+	    END AS bad
+	    FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, n)) x
+	WHERE x.bad IS NOT NULL ORDER BY x.n LIMIT 1;
+	IF v_bad IS NOT NULL THEN
+		RAISE EXCEPTION 'item %: %', v_at, v_bad
+		    USING ERRCODE = '22023';
+	END IF;
+
+	-- One INSERT for all the items, in their order, the row triggers
+	-- standing aside (df_set_based) and the job's workers told once. An
+	-- item without a dataid gets the next of trigger_dataid_seq; of two
+	-- items naming one dataid, the first creates it.
+	PERFORM set_config('dataflow.set_based', 'on', true);
+	WITH items AS (
+		SELECT e.n, CASE WHEN e.item ? 'dataid'
+			THEN e.item->>'dataid'
+			ELSE v_stamp || '-' || lpad(s.v::text,
+			    greatest(12, length(s.v::text)), '0') END AS d,
+		    nullif(coalesce(e.item->'params', '{}'), '{}'::jsonb) AS p
+		FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, n)
+		CROSS JOIN LATERAL (SELECT CASE WHEN e.item ? 'dataid'
+		    THEN NULL ELSE nextval('trigger_dataid_seq') END AS v) s
+	), firsts AS (
+		SELECT i.*, row_number() OVER (PARTITION BY i.d
+		    ORDER BY i.n) = 1 AS first
+		FROM items i
+	), ins AS (
 		INSERT INTO work AS w (jobid, dataid, state, params, label,
 		    triggered_by)
-		VALUES (p_jobid, v_d, df_pending_state(p_jobid, v_d),
-		    nullif(v_p, '{}'::jsonb), p_label, p_who)
-		ON CONFLICT ON CONSTRAINT work_pkey DO NOTHING;
-		created := FOUND;
-		IF created THEN
-			v_made := v_made + 1;
-		END IF;
-		v_first := coalesce(v_first, v_d);
-		v_last := v_d;
-		SELECT w.jobid, w.dataid, w.label, w.state
-		INTO jobid, dataid, label, state
-		FROM work w WHERE w.jobid = p_jobid AND w.dataid = v_d;
-		RETURN NEXT;
-	END LOOP;
+		SELECT p_jobid, f.d, df_pending_state(p_jobid, f.d), f.p,
+		    p_label, p_who
+		FROM firsts f WHERE f.first ORDER BY f.n
+		ON CONFLICT ON CONSTRAINT work_pkey DO NOTHING
+		RETURNING w.dataid, w.label, w.state
+	)
+	SELECT array_agg(f.d ORDER BY f.n),
+	    array_agg(coalesce(ins.label, w.label) ORDER BY f.n),
+	    array_agg(f.first AND ins.dataid IS NOT NULL ORDER BY f.n),
+	    array_agg(coalesce(ins.state, w.state) ORDER BY f.n),
+	    count(*) FILTER (WHERE f.first AND ins.dataid IS NOT NULL),
+	    coalesce(bool_or(f.first AND ins.state = 'ready'), false)
+	INTO v_ids, v_labels, v_created, v_states, v_made, v_ready
+	FROM firsts f
+	LEFT JOIN ins ON ins.dataid = f.d
+	LEFT JOIN work w ON w.jobid = p_jobid AND w.dataid = f.d;
+	PERFORM set_config('dataflow.set_based', 'off', true);
+	IF v_ready THEN
+		PERFORM df_work_notify_jobs(ARRAY[p_jobid]);
+	END IF;
 
 	INSERT INTO audit (who, action, jobid, dataid, detail)
-	VALUES (p_who, 'trigger', p_jobid, CASE WHEN v_n = 1 THEN v_first END,
+	VALUES (p_who, 'trigger', p_jobid, CASE WHEN v_n = 1 THEN v_ids[1] END,
 	    jsonb_build_object('requested', v_n, 'created', v_made,
-		'label', p_label, 'first', v_first, 'last', v_last));
+		'label', p_label, 'first', v_ids[1], 'last', v_ids[v_n]));
+
+	RETURN QUERY
+	SELECT p_jobid, u.d, u.l, u.c, u.s
+	FROM unnest(v_ids, v_labels, v_created, v_states)
+	    WITH ORDINALITY AS u(d, l, c, s, n)
+	ORDER BY u.n;
 END
 $$;
