@@ -87,6 +87,9 @@ serve_db_status(const struct db_error *e)
 	if (strncmp(s, "22", 2) == 0 || strcmp(s, "P0001") == 0 ||
 	    strncmp(s, "DF", 2) == 0)
 		return 400;
+	/* The server's role may not do this (config apply, say). */
+	if (strcmp(s, "42501") == 0)
+		return 403;
 	/* A statement_timeout: the database is too slow to answer now. */
 	if (strcmp(s, "57014") == 0)
 		return 503;

@@ -729,7 +729,8 @@ $$;
 -- object of strings.
 CREATE OR REPLACE FUNCTION df_match_job(p_tags jsonb)
 RETURNS text
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	v_jobs	text[];
 	v_pairs	text;

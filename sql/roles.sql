@@ -13,9 +13,10 @@
 --             LISTEN to. No table, no other function: it cannot change a
 --             job, a dataset, a notify command or parameters.
 --   operator  the operations commands: read every table, run the read-only
---             functions as itself (the worker listing and the match of
---             a job by its tags among them) and the four that change state
---             (df_ready, df_resubmit, df_set_paused, df_trigger) as the
+--             functions as itself (the worker listing among them), and the
+--             four that change state (df_ready, df_resubmit, df_set_paused,
+--             df_trigger) and the match of a job by its tags (df_match_job,
+--             which the server's role, reading no table, needs too) as the
 --             owner.
 --   server    "dataflow serve": no table at all (so it cannot read a
 --             dataset's encryptedpass, nor a token's hash), EXECUTE on the
