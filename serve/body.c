@@ -320,6 +320,19 @@ body_trigger(enum body_kind kind, json_t *o, const char *const *allow,
 	return rc;
 }
 
+/*
+ * Make jansson's message one line of printable ASCII: it quotes the input
+ * near the error, which may hold a newline, a control byte or a piece of
+ * a UTF-8 sequence (found by fuzz_body).
+ */
+static void
+body_plain(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
 int
 body_parse(enum body_kind kind, const char *text, size_t len,
     const char *const *allow, struct body_args *a, char **errp)
@@ -338,9 +351,11 @@ body_parse(enum body_kind kind, const char *text, size_t len,
 		return body_fail(errp, "the body is nested deeper than %d",
 		    BODY_MAXDEPTH);
 	if ((o = json_loadb(text, len, JSON_REJECT_DUPLICATES |
-	    JSON_DECODE_ANY, &jerr)) == NULL)
+	    JSON_DECODE_ANY, &jerr)) == NULL) {
+		body_plain(jerr.text);
 		return body_fail(errp, "malformed JSON: %s (line %d, column "
 		    "%d)", jerr.text, jerr.line, jerr.column);
+	}
 	if (!json_is_object(o))
 		body_fail(errp, "the body must be a JSON object");
 	else if (body_members_check(kind, o, errp) == -1)
