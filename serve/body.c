@@ -65,7 +65,13 @@ body_depth(const char *text, size_t len)
 	return deepest;
 }
 
-/* Set *errp to the formatted message; return -1. */
+/*
+ * Set *errp to the formatted message, made one line of printable ASCII
+ * (the answer's "error" is one line and a JSON string): jansson quotes the
+ * input near a parse error and a member's name may hold any character, so
+ * a newline, a control byte or a piece of a UTF-8 sequence cut at the
+ * buffer's end becomes '?' (found by fuzz_body). Return -1.
+ */
 static int
 body_fail(char **errp, const char *fmt, ...)
     __attribute__((__format__(__printf__, 2, 3)));
@@ -74,11 +80,14 @@ static int
 body_fail(char **errp, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 buf[512];
+	char	 buf[512], *c;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	for (c = buf; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	*errp = xstrdup(buf);
 	return -1;
 }
@@ -320,19 +329,6 @@ body_trigger(enum body_kind kind, json_t *o, const char *const *allow,
 	return rc;
 }
 
-/*
- * Make jansson's message one line of printable ASCII: it quotes the input
- * near the error, which may hold a newline, a control byte or a piece of
- * a UTF-8 sequence (found by fuzz_body).
- */
-static void
-body_plain(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
-}
-
 int
 body_parse(enum body_kind kind, const char *text, size_t len,
     const char *const *allow, struct body_args *a, char **errp)
@@ -351,11 +347,9 @@ body_parse(enum body_kind kind, const char *text, size_t len,
 		return body_fail(errp, "the body is nested deeper than %d",
 		    BODY_MAXDEPTH);
 	if ((o = json_loadb(text, len, JSON_REJECT_DUPLICATES |
-	    JSON_DECODE_ANY, &jerr)) == NULL) {
-		body_plain(jerr.text);
+	    JSON_DECODE_ANY, &jerr)) == NULL)
 		return body_fail(errp, "malformed JSON: %s (line %d, column "
 		    "%d)", jerr.text, jerr.line, jerr.column);
-	}
 	if (!json_is_object(o))
 		body_fail(errp, "the body must be a JSON object");
 	else if (body_members_check(kind, o, errp) == -1)
