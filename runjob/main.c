@@ -501,13 +501,16 @@ main(int argc, char **argv)
 	size_t		 i;
 	int		 status;
 
-	/* First: no core file or same-user read of what we will hold. */
+	/* Before anything else: a stop signal sent while we start (a
+	 * supervisor stopping at once) waits for the claim loop, which
+	 * sees it before claiming and exits 0, rather than killing us. */
+	block_stop_signals();
+	/* No core file or same-user read of what we will hold. */
 	if (harden_process(&errmsg) == -1)
 		errx(EXIT_SOFTWARE, "%s", errmsg);
 	memset(&rj, 0, sizeof(rj));
 	rj.stream = -1;
 	parse_options(argc, argv, &rj.o);
-	block_stop_signals();
 	resolve_script(&rj);
 	open_runjob(&rj);
 	prepare_runs(&rj);
