@@ -1261,3 +1261,15 @@ process_restart_backoff(long prev_ms, double lived_secs)
 		return PROCESS_RESTART_MAX_MS;
 	return prev_ms * 2;
 }
+
+int
+process_follow_parent(pid_t parent, int sig)
+{
+#ifdef PR_SET_PDEATHSIG
+	if (prctl(PR_SET_PDEATHSIG, sig) == -1)
+		return 0;	/* as elsewhere: nothing to ask for */
+#else
+	(void)sig;
+#endif
+	return getppid() == parent ? 0 : -1;
+}

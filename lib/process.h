@@ -2,6 +2,8 @@
 #ifndef DF_PROCESS_H
 #define DF_PROCESS_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -114,5 +116,12 @@ char	*process_which(const char *prog);
  * prev_ms doubled, at most PROCESS_RESTART_MAX_MS.
  */
 long	process_restart_backoff(long prev_ms, double lived_secs);
+
+/*
+ * In a supervised child just forked from parent: have sig sent to us when
+ * the parent dies (Linux; elsewhere nothing). Return 0, or -1 when the
+ * parent is already gone (sig was not sent: act as if it had been).
+ */
+int	process_follow_parent(pid_t parent, int sig);
 
 #endif

@@ -29,14 +29,21 @@ struct stream {
 	double	 restart_at;	/* run_now() of its next start; 0: none */
 };
 
-/* In the child: its own connection, then the loop; never returns. */
+/*
+ * In the child: its own connection, then the loop; never returns. A
+ * stream whose supervisor is killed (SIGKILL, the OOM killer) is stopped
+ * as the supervisor would have: SIGTERM, left pending (the stop signals
+ * are blocked) until its run is recorded, then exit 0.
+ */
 static void __attribute__((noreturn))
-streams_child(struct runjob *rj, int stream)
+streams_child(struct runjob *rj, int stream, pid_t supervisor)
 {
 	sigset_t	 chld;
 	char		*errmsg = NULL;
 	int		 rc;
 
+	if (process_follow_parent(supervisor, SIGTERM) == -1)
+		exit(EXIT_OK);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_UNBLOCK, &chld, NULL);
@@ -60,14 +67,14 @@ streams_child(struct runjob *rj, int stream)
 static int
 streams_start(struct runjob *rj, struct stream *st, int i)
 {
-	pid_t	 pid;
+	pid_t	 pid, self = getpid();
 
 	if ((pid = fork()) == -1) {
 		warn("stream %d: fork", i + 1);
 		return -1;
 	}
 	if (pid == 0)
-		streams_child(rj, i + 1);
+		streams_child(rj, i + 1, self);
 	st[i].pid = pid;
 	st[i].started_at = run_now();
 	st[i].restart_at = 0;
