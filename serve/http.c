@@ -193,6 +193,20 @@ http_fail(struct http_req *hr, int status, const char *method,
 	return http_send(hr, &rs, method, path);
 }
 
+/* Answer 405 with the methods the path takes (RFC 9110: Allow). */
+static enum MHD_Result
+http_not_allowed(struct http_req *hr, const char *method, const char *path)
+{
+	struct serve_resp	 rs;
+	char			 allow[64];
+
+	memset(&rs, 0, sizeof(rs));
+	serve_error(&rs, 405, "the path does not take %s", method);
+	serve_header_add(&rs, "Allow", route_allow(serve_routes, path, allow,
+	    sizeof(allow)));
+	return http_send(hr, &rs, method, path);
+}
+
 /* Whether the request's Content-Type is JSON ("application/json", maybe
  * with parameters). */
 static bool
@@ -291,9 +305,9 @@ http_dispatch(struct http_req *hr, const char *method, const char *path)
 		    "limit (serve.max_body)");
 	if ((r = route_match(serve_routes, method, path, hr->args,
 	    &hr->rq.narg, &status)) == NULL)
-		return http_fail(hr, status, method, path, status == 404 ?
-		    "no such path" : status == 405 ? "the path does not take "
-		    "that method" : "a path parameter is not valid");
+		return status == 405 ? http_not_allowed(hr, method, path) :
+		    http_fail(hr, status, method, path, status == 404 ?
+		    "no such path" : "a path parameter is not valid");
 	if (http_admit(hr, r, method, path, &ret) != 0)
 		return ret;
 	if (strcmp(method, "POST") == 0 && !http_is_json(hr))

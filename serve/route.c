@@ -151,3 +151,47 @@ route_match(const struct serve_route *table, const char *method,
 	*status = 200;
 	return found;
 }
+
+/* Whether method is one of list's ", "-separated words. */
+static bool
+route_listed(const char *list, const char *method)
+{
+	size_t	 n = strlen(method);
+
+	for (;;) {
+		if (strncmp(list, method, n) == 0 &&
+		    (list[n] == '\0' || list[n] == ','))
+			return true;
+		if ((list = strchr(list, ',')) == NULL)
+			return false;
+		list += 2;
+	}
+}
+
+char *
+route_allow(const struct serve_route *table, const char *path, char *buf,
+    size_t size)
+{
+	const struct serve_route	*r;
+	const char			*seg[SERVE_MAXARG];
+	size_t				 len[SERVE_MAXARG], used = 0, n;
+
+	buf[0] = '\0';
+	for (r = table; r->method != NULL; r++) {
+		if (route_fit(r->pattern, path, seg, len) == -1 ||
+		    route_listed(buf, r->method))
+			continue;
+		n = strlen(r->method);
+		if (used + 2 + n + 1 > size) {
+			buf[0] = '\0';
+			break;
+		}
+		if (used > 0) {
+			memcpy(buf + used, ", ", 2);
+			used += 2;
+		}
+		memcpy(buf + used, r->method, n + 1);
+		used += n;
+	}
+	return buf;
+}

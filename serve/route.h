@@ -20,6 +20,14 @@ const struct serve_route *route_match(const struct serve_route *table,
 		    const char *method, const char *path,
 		    char *args[SERVE_MAXARG], size_t *nargs, int *status);
 /*
+ * Write to buf (size bytes, at least 1) the methods whose routes of table
+ * match path, comma-separated in table order without repeats ("GET, POST"):
+ * the Allow header of a 405. Return buf ("" when none, or when they would
+ * not fit).
+ */
+char		*route_allow(const struct serve_route *table, const char *path,
+		    char *buf, size_t size);
+/*
  * Return the len bytes at s percent-decoded (caller frees), or NULL when
  * an escape is malformed, the result is not valid UTF-8, or it holds a
  * NUL or (with noslash) a '/'.

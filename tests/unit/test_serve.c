@@ -1,5 +1,5 @@
 /* test_serve.c: unit tests for the server's pure parts: the route matcher
- * (serve/route.c), the Host allowlist (serve/http.c), who may call what
+ * (serve/route.c) and its Allow list, the Host allowlist (serve/http.c), who may call what
  * (serve/auth.c) and the status of a failed statement (serve/resp.c); the
  * cases live in data/serve.tsv. */
 #include <setjmp.h>
@@ -30,6 +30,10 @@ static const struct serve_route table[] = {
 	{ "POST", "/api/v1/jobs/{job}/pause", SERVE_ROLE_OPERATOR, true,
 	    NULL },
 	{ "GET", "/api/v1/runs/{id}", SERVE_ROLE_VIEWER, false, NULL },
+	{ "POST", "/api/v1/session", SERVE_ROLE_NONE, false, NULL },
+	{ "GET", "/api/v1/session", SERVE_ROLE_SESSION, false, NULL },
+	{ "DELETE", "/api/v1/session", SERVE_ROLE_SESSION, false, NULL },
+	{ "POST", "/api/v1/session", SERVE_ROLE_NONE, false, NULL },
 	{ NULL, NULL, SERVE_ROLE_NONE, false, NULL }
 };
 
@@ -132,7 +136,12 @@ test_table(void **state)
 		test_decide(c);
 	else if (strcmp(c->f[0], "dbstatus") == 0 && c->nf >= 4)
 		test_dbstatus(c);
-	else if (strcmp(c->f[0], "utf8") == 0)
+	else if (strcmp(c->f[0], "allow") == 0 && c->nf >= 4) {
+		char	 buf[64];
+
+		assert_string_equal(route_allow(table, c->f[1], buf,
+		    (size_t)atoi(c->f[2])), c->f[3]);
+	} else if (strcmp(c->f[0], "utf8") == 0)
 		assert_int_equal(route_utf8_valid(c->f[1], strlen(c->f[1])),
 		    strcmp(c->f[2], "yes") == 0);
 	else
