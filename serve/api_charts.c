@@ -59,7 +59,12 @@ api_backlog(const struct serve_req *rq, struct serve_resp *rs)
 	int		 hours, points;
 	int		 rc;
 
-	jobid = api_query_id(rq, rs, "job", true, &bad);
+	/* Every job's at once would cost seconds at scale: one job's. */
+	if ((jobid = api_query_id(rq, rs, "job", true, &bad)) == NULL &&
+	    !bad) {
+		serve_error(rs, 400, "job: required (the backlog of one job)");
+		return;
+	}
 	if (bad || api_query_num(rq, rs, "hours", API_HOURS, API_HOURS_MAX,
 	    &hours) == -1 || api_query_num(rq, rs, "points", API_POINTS,
 	    API_POINTS_MAX, &points) == -1)

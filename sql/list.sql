@@ -437,37 +437,39 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 $$;
 
 -- The console's pictures of time (SPEC 9): runs by host over the last
--- hours, and each job's backlog. A run is found by when it started: the
--- index is made here, with the functions that need it, so that re-running
--- "dataflow init" gives an existing database one too (it is built once).
-CREATE INDEX IF NOT EXISTS run_started ON run (started);
+-- hours, and each job's backlog. The runs of a window are those still
+-- running (run_live) and those that ended in it: the index is made here,
+-- with the functions that need it, so that re-running "dataflow init"
+-- gives an existing database one too (it is built once).
+CREATE INDEX IF NOT EXISTS run_ended ON run (ended);
 
 -- The timeline: {"since", "until", "hours", "limit", "capped", "runs":
--- [...]}, the runs that were running at some time in the last p_hours
--- (started in the window, still running, or started up to a day before
--- and ended in it: a run longer than a day that ended in the window is
--- not drawn), oldest first; at most p_limit of them, the newest, and
--- "capped" true when there were more.
+-- [...]}, the runs that were running at some time in the last p_hours,
+-- oldest first; at most p_limit of them, the newest (those running, then
+-- those that ended last), and "capped" true when there were more. Reads
+-- the running runs and at most p_limit + 1 others, whatever the window
+-- holds.
 CREATE OR REPLACE FUNCTION df_list_timeline(p_hours integer, p_limit bigint)
 RETURNS json LANGUAGE sql STABLE
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 	WITH w AS (
 		SELECT now() - make_interval(hours => p_hours) AS since
 	), ids AS (
-		SELECT r.run_id FROM run r, w
-		WHERE r.started >= w.since - interval '1 day'
-		  AND (r.ended IS NULL OR r.ended >= w.since)
-		UNION
-		SELECT r.run_id FROM run r WHERE r.status = 'RUNNING'
+		SELECT r.run_id, 'infinity'::timestamptz AS ended
+		FROM run r WHERE r.status = 'RUNNING'
+		UNION ALL
+		(SELECT r.run_id, r.ended FROM run r, w
+		WHERE r.ended >= w.since
+		ORDER BY r.ended DESC LIMIT p_limit + 1)
 	), k AS (
-		SELECT r.* FROM run r JOIN ids USING (run_id)
-		ORDER BY r.started DESC, r.run_id DESC
-		LIMIT p_limit + 1
+		SELECT ids.run_id FROM ids
+		ORDER BY ids.ended DESC, ids.run_id DESC LIMIT p_limit + 1
 	), n AS (
 		SELECT count(*) > p_limit AS capped FROM k
 	), s AS (
-		SELECT k.* FROM k ORDER BY k.started DESC, k.run_id DESC
-		LIMIT p_limit
+		SELECT r.* FROM run r
+		WHERE r.run_id IN (SELECT k.run_id FROM k
+		    ORDER BY k.run_id DESC LIMIT p_limit)
 	)
 	SELECT json_build_object(
 	    'since', to_json(w.since) #>> '{}',
@@ -537,6 +539,7 @@ BEGIN
 			  AND q.run_id < r.run_id
 			ORDER BY q.run_id DESC LIMIT 1) p ON true
 		WHERE r.started >= v_since
+		  AND (r.ended >= v_since OR r.status = 'RUNNING')
 	), e AS (
 		-- The first instant each one counts at, and the first it
 		-- no longer does: +1 and -1 there.

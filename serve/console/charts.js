@@ -10,7 +10,7 @@ const LEFT = 150;		// the hosts' names
 const WIDTH = 900;
 // An outcome's glyph, as the grid's states: colour is never alone.
 const GLYPH = {
-	SUCCEEDED: "\u2713", FAILED: "\u2717", TIMEOUT: "\u29D6",
+	SUCCEEDED: "\u2713", FAILED: "\u2717", TIMEOUT: "\u25F7",
 	CANCELLED: "\u2298", ABANDONED: "\u2300", RUNNING: "\u25B6"
 };
 
@@ -27,9 +27,9 @@ function svg(tag, attrs, text)
 
 const ms = (t) => new Date(t).getTime();
 
-function hhmm(t)
+function hhmm(t, secs)
 {
-	return new Date(t).toISOString().slice(11, 16);
+	return new Date(t).toISOString().slice(11, secs ? 19 : 16);
 }
 
 // Ticks of the time axis from t0 to t1 (ms): every hour, or finer for a
@@ -37,14 +37,14 @@ function hhmm(t)
 function timeAxis(g, t0, t1, x, top, bottom)
 {
 	const span = t1 - t0;
-	const steps = [300e3, 900e3, 1800e3, 3600e3, 7200e3, 21600e3,
-	    43200e3, 86400e3];
+	const steps = [1e3, 5e3, 15e3, 30e3, 60e3, 300e3, 900e3, 1800e3,
+	    3600e3, 7200e3, 21600e3, 43200e3, 86400e3];
 	const step = steps.find((s) => span / s <= 8) || 86400e3;
 	for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
 		g.append(svg("line", {class: "tick", x1: x(t), x2: x(t),
 		    y1: top, y2: bottom}));
 		g.append(svg("text", {x: x(t), y: bottom + 14,
-		    "text-anchor": "middle"}, hhmm(t)));
+		    "text-anchor": "middle"}, hhmm(t, step < 60e3)));
 	}
 	g.append(svg("text", {class: "axis-label", x: LEFT + (WIDTH - LEFT) / 2,
 	    y: bottom + 30, "text-anchor": "middle"}, "time (UTC)"));
@@ -128,11 +128,16 @@ function legend()
 }
 
 // The timeline of doc (GET /api/v1/timeline) as a figure: a lane per
-// host, a row per run at once on it, bars linking to their runs.
+// host, a row per run at once on it, bars linking to their runs. The
+// axis starts at the window's first run (a little before), so that a
+// burst of short runs is not a hairline at the right of six hours.
 export function timeline(doc)
 {
-	const now = ms(doc.until), t0 = ms(doc.since);
+	const now = ms(doc.until);
 	const runs = doc.runs || [];
+	const first = runs.length ? Math.min(now, ...runs.map((r) =>
+	    ms(r.started))) : ms(doc.since);
+	const t0 = Math.max(ms(doc.since), first - (now - first) / 20 - 1e3);
 	const ls = lanes(runs, now);
 	const x = (t) => LEFT + (t - t0) / Math.max(1, now - t0) *
 	    (WIDTH - LEFT - 10);
@@ -151,8 +156,8 @@ export function timeline(doc)
 		g.append(svg("line", {class: "lane", x1: 0, x2: WIDTH, y1: y,
 		    y2: y}));
 		g.append(svg("text", {class: "host", x: 4, y: y + LANE - 5,
-		    "data-host": l.host}, `${l.host} (${l.rows.length} at ` +
-		    "most)"));
+		    "data-host": l.host}, `${l.host.slice(0, 16)} ` +
+		    `(${l.rows.length} at most)`));
 		for (const row of l.rows) {
 			for (const r of row)
 				g.append(runBar(r, x, y, t0, now));
@@ -161,8 +166,9 @@ export function timeline(doc)
 	}
 	const m = mostAtOnce(runs, now);
 	const cap = [`${runs.length} runs in the last ${doc.hours} h on ` +
-	    `${ls.length} hosts; at most ${m.most} at once` +
-	    (m.at !== null ? ` (at ${hhmm(m.at)} UTC)` : "") + ". ",
+	    `${ls.length} hosts, drawn from ${hhmm(t0, true)} UTC; at ` +
+	    `most ${m.most} at once` +
+	    (m.at !== null ? ` (at ${hhmm(m.at, true)} UTC)` : "") + ". ",
 	    doc.capped ? `Only the newest ${doc.limit} are drawn. ` : "",
 	    legend()].join("");
 	const fig = document.createElement("figure");
@@ -178,10 +184,10 @@ export function timeline(doc)
 // Round up to a "nice" number for the top of an axis.
 function niceMax(v)
 {
-	if (v <= 5)
-		return 5;
+	if (v <= 2)
+		return 2;
 	const p = 10 ** Math.floor(Math.log10(v));
-	return [1, 2, 5, 10].map((k) => k * p).find((k) => k >= v);
+	return [2, 4, 10].map((k) => k * p).find((k) => k >= v);
 }
 
 // The backlog of one job of doc (GET /api/v1/backlog) as an area chart:
@@ -212,8 +218,9 @@ export function backlog(doc, jobid)
 		root.append(svg("text", {x: LEFT - 8, y: y(n) + 4,
 		    "text-anchor": "end"}, String(n)));
 	}
-	root.append(svg("text", {class: "axis-label", x: 4, y: top + H / 2,
-	    id: "backlog-y"}, "claimable partitions"));
+	root.append(svg("text", {class: "axis-label", x: 0, y: 0,
+	    "text-anchor": "middle", transform: `translate(${LEFT - 40} ` +
+	    `${top + H / 2}) rotate(-90)`}, "claimable partitions"));
 	if (pts.length) {
 		const line = pts.map((n, i) => `${x(i)},${y(n)}`).join(" ");
 		root.append(svg("polygon", {class: "area", points:
