@@ -856,3 +856,42 @@ listing_metrics_text(struct db *db, long window_secs, char **text,
 	}
 	return 0;
 }
+
+/* df_list_timeline (sql/list.sql). */
+static const char timeline_json_sql[] =
+    "SELECT df_list_timeline($1::integer, $2::bigint)::text";
+
+/* df_list_backlog (sql/list.sql). */
+static const char backlog_json_sql[] =
+    "SELECT df_list_backlog($1, $2::integer, $3::integer)::text";
+
+int
+listing_timeline_json(struct db *db, int hours, long limit, char **json,
+    struct db_error *e)
+{
+	const char	*p[2];
+	char		 hbuf[24], lbuf[24];
+
+	snprintf(hbuf, sizeof(hbuf), "%d", hours);
+	snprintf(lbuf, sizeof(lbuf), "%ld", limit);
+	p[0] = hbuf;
+	p[1] = lbuf;
+	return listing_doc(db, timeline_json_sql, 2, p, json, e) == 0 ?
+	    0 : -1;
+}
+
+int
+listing_backlog_json(struct db *db, const char *jobid, int hours,
+    int points, char **json, struct db_error *e)
+{
+	const char	*p[3];
+	char		 hbuf[24], nbuf[24];
+
+	snprintf(hbuf, sizeof(hbuf), "%d", hours);
+	snprintf(nbuf, sizeof(nbuf), "%d", points);
+	p[0] = jobid;
+	p[1] = hbuf;
+	p[2] = nbuf;
+	return listing_doc(db, backlog_json_sql, 3, p, json, e) == 0 ?
+	    0 : -1;
+}

@@ -191,6 +191,22 @@ int		 listing_partitions_json(struct db *db,
 		    struct db_error *e);
 
 /*
+ * The console's timeline (df_list_timeline): {"since", "until", "hours",
+ * "limit", "capped", "runs": [...]}, the runs that ran in the last hours,
+ * at most limit (the newest), oldest first. *json is the caller's.
+ */
+int		 listing_timeline_json(struct db *db, int hours, long limit,
+		    char **json, struct db_error *e);
+/*
+ * The console's backlog (df_list_backlog): {"since", "until",
+ * "step_secs", "jobs": [{"jobid", "claimable": [...]}]}, points + 1
+ * counts over the last hours of every job, or of jobid (an unknown one is
+ * an error of SQLSTATE DF001). *json is the caller's.
+ */
+int		 listing_backlog_json(struct db *db, const char *jobid,
+		    int hours, int points, char **json, struct db_error *e);
+
+/*
  * The Prometheus exposition (exposition_text) of every job's and host's
  * state (df_metrics), durations summarised over the last window_secs: the
  * text of dataflow metrics and of /metrics.

@@ -24,6 +24,9 @@ serve_handler	api_run;
 serve_handler	api_workers;
 serve_handler	api_worker;
 serve_handler	api_audit;
+/* serve/api_charts.c: the console's timeline and backlogs. */
+serve_handler	api_timeline;
+serve_handler	api_backlog;
 /* serve/api_config.c: the configuration: export, validate, plan, apply. */
 serve_handler	api_config;
 serve_handler	api_config_validate;

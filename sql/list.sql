@@ -435,3 +435,135 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 	    j.tags::text
 	FROM job j WHERE j.removed IS NULL ORDER BY j.jobid
 $$;
+
+-- The console's pictures of time (SPEC 9): runs by host over the last
+-- hours, and each job's backlog. The runs of a window are those still
+-- running (run_live) and those that ended in it: the index is made here,
+-- with the functions that need it, so that re-running "dataflow init"
+-- gives an existing database one too (it is built once).
+CREATE INDEX IF NOT EXISTS run_ended ON run (ended);
+
+-- The timeline: {"since", "until", "hours", "limit", "capped", "runs":
+-- [...]}, the runs that were running at some time in the last p_hours,
+-- oldest first; at most p_limit of them, the newest (those running, then
+-- those that ended last), and "capped" true when there were more. Reads
+-- the running runs and at most p_limit + 1 others, whatever the window
+-- holds.
+CREATE OR REPLACE FUNCTION df_list_timeline(p_hours integer, p_limit bigint)
+RETURNS json LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+	WITH w AS (
+		SELECT now() - make_interval(hours => p_hours) AS since
+	), ids AS (
+		SELECT r.run_id, 'infinity'::timestamptz AS ended
+		FROM run r WHERE r.status = 'RUNNING'
+		UNION ALL
+		(SELECT r.run_id, r.ended FROM run r, w
+		WHERE r.ended >= w.since
+		ORDER BY r.ended DESC LIMIT p_limit + 1)
+	), k AS (
+		SELECT ids.run_id FROM ids
+		ORDER BY ids.ended DESC, ids.run_id DESC LIMIT p_limit + 1
+	), n AS (
+		SELECT count(*) > p_limit AS capped FROM k
+	), s AS (
+		SELECT r.* FROM run r
+		WHERE r.run_id IN (SELECT k.run_id FROM k
+		    ORDER BY k.run_id DESC LIMIT p_limit)
+	)
+	SELECT json_build_object(
+	    'since', to_json(w.since) #>> '{}',
+	    'until', to_json(now()) #>> '{}',
+	    'hours', p_hours, 'limit', p_limit, 'capped', n.capped,
+	    'runs', (SELECT coalesce(json_agg(json_build_object(
+		'run_id', s.run_id, 'jobid', s.jobid, 'dataid', s.dataid,
+		'attempt', s.attempt, 'status', s.status, 'host', s.host,
+		'pid', s.pid, 'worker', s.worker_id,
+		'started', to_json(s.started) #>> '{}',
+		'ended', to_json(s.ended) #>> '{}',
+		'duration_secs', round(extract(epoch FROM
+		    coalesce(s.ended, now()) - s.started)::numeric, 3))
+		ORDER BY s.started, s.run_id), '[]') FROM s))
+	FROM w, n
+$$;
+
+-- The backlog: {"since", "until", "step_secs", "jobs": [{"jobid",
+-- "claimable": [n0, n1, ...]}]}, the partitions of each job (or of
+-- p_jobid; DF001 when unknown) that were claimable at p_points + 1
+-- instants evenly spread over the last p_hours, the last one now.
+--
+-- Derived from history, nothing is sampled: a partition claimable now
+-- counts from when it became so (its work row's "modified"); one claimed
+-- in the window counts from the later of its inputs' becoming READY and
+-- its previous attempt's failing, until its run started. Where history
+-- does not tell (a partition resubmitted after a success: when is not
+-- kept per partition), it counts from its claim, so the line is a lower
+-- bound.
+CREATE OR REPLACE FUNCTION df_list_backlog(p_jobid text, p_hours integer,
+    p_points integer)
+RETURNS json LANGUAGE plpgsql STABLE
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+	v_until	timestamptz := now();
+	v_since	timestamptz := now() - make_interval(hours => p_hours);
+	v_step	double precision := p_hours * 3600.0 / p_points;
+BEGIN
+	IF p_jobid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job j
+	    WHERE j.jobid = p_jobid AND j.removed IS NULL) THEN
+		RAISE EXCEPTION 'unknown job "%"', p_jobid
+		    USING ERRCODE = 'DF001';
+	END IF;
+	RETURN (WITH j AS (
+		SELECT j.jobid FROM job j
+		WHERE j.removed IS NULL
+		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
+	), iv AS (
+		-- [f, u): when each partition was claimable.
+		SELECT w.jobid, w.modified AS f, NULL::timestamptz AS u
+		FROM work w JOIN j USING (jobid)
+		WHERE w.state = 'ready'
+		UNION ALL
+		SELECT r.jobid, least(coalesce(greatest(
+		    (SELECT max(ps.modified) FROM job_item i
+		      JOIN partition_status ps ON ps.datasetid = i.datasetid
+		      AND ps.dataid = r.dataid
+		      WHERE i.jobid = r.jobid AND i.itemtype = 'IN'
+		      AND ps.status = 'READY' AND ps.modified <= r.started),
+		    p.ended), r.started), r.started), r.started
+		FROM run r JOIN j USING (jobid)
+		LEFT JOIN LATERAL (
+			SELECT CASE WHEN q.status = 'SUCCEEDED' THEN r.started
+			    ELSE q.ended END AS ended
+			FROM run q
+			WHERE q.dataid = r.dataid AND q.jobid = r.jobid
+			  AND q.run_id < r.run_id
+			ORDER BY q.run_id DESC LIMIT 1) p ON true
+		WHERE r.started >= v_since
+		  AND (r.ended >= v_since OR r.status = 'RUNNING')
+	), e AS (
+		-- The first instant each one counts at, and the first it
+		-- no longer does: +1 and -1 there.
+		SELECT iv.jobid, greatest(0, ceil(extract(epoch FROM
+		    iv.f - v_since) / v_step))::integer AS i, 1 AS d
+		FROM iv
+		UNION ALL
+		SELECT iv.jobid, ceil(extract(epoch FROM iv.u - v_since)
+		    / v_step)::integer, -1
+		FROM iv WHERE iv.u IS NOT NULL
+	), a AS (
+		SELECT e.jobid, e.i, sum(e.d) AS d FROM e
+		WHERE e.i <= p_points GROUP BY e.jobid, e.i
+	), c AS (
+		SELECT j.jobid, g.i, sum(coalesce(a.d, 0)) OVER (PARTITION
+		    BY j.jobid ORDER BY g.i) AS n
+		FROM j CROSS JOIN generate_series(0, p_points) g(i)
+		LEFT JOIN a ON a.jobid = j.jobid AND a.i = g.i
+	)
+	SELECT json_build_object('since', to_json(v_since) #>> '{}',
+	    'until', to_json(v_until) #>> '{}', 'step_secs', v_step,
+	    'jobs', coalesce(json_agg(json_build_object('jobid', x.jobid,
+		'claimable', x.points) ORDER BY x.jobid), '[]'))
+	FROM (SELECT c.jobid, json_agg(c.n ORDER BY c.i) AS points
+	    FROM c GROUP BY c.jobid) x);
+END
+$$;

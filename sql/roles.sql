@@ -112,7 +112,8 @@ BEGIN
 			 'df_list_status', 'df_list_runs', 'df_list_show',
 			 'df_list_explain', 'df_list_audit', 'df_list_hosts',
 			 'df_list_workers', 'df_list_graph',
-			 'df_list_partitions') LOOP
+			 'df_list_partitions', 'df_list_timeline',
+			 'df_list_backlog') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;

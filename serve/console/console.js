@@ -3,8 +3,11 @@
 // data on the page with textContent only, and refreshes while visible.
 "use strict";
 
+import {backlog, timeline} from "./charts.js";
+
 const POLL_MS = 4000;
 const GRID_ROWS = 30;
+const PREVIEW_ROWS = 20;	// of a resubmit's dry run
 // A partition's state in words and a glyph, never by colour alone.
 const STATES = {
 	succeeded: ["\u2713", "succeeded"],
@@ -674,9 +677,17 @@ function resubmitForm(job, dataids)
 	    "aria-live": "polite"});
 	const f = el("form", {id: "resubmit-form"}, el("fieldset", {},
 	    el("legend", {}, "Resubmit"),
-	    el("label", {for: "rs-dataids"}, "Dataids (blank: all failed)"),
+	    el("label", {for: "rs-dataids"},
+		"Dataids (all blank: all failed)"),
 	    el("input", {id: "rs-dataids", name: "dataids", size: 30,
 		value: (dataids || []).join(" ")}),
+	    el("label", {for: "rs-from"}, "or from"),
+	    el("input", {id: "rs-from", name: "from", size: 12}),
+	    el("label", {for: "rs-to"}, "to"),
+	    el("input", {id: "rs-to", name: "to", size: 12}),
+	    el("label", {for: "rs-step"}, "step (blank: daily, YYYY-MM-DD)"),
+	    el("input", {id: "rs-step", name: "step", size: 4,
+		inputmode: "numeric"}),
 	    el("input", {type: "checkbox", id: "rs-down", name: "downstream"}),
 	    el("label", {for: "rs-down"}, "with downstream"),
 	    el("label", {for: "rs-reason"}, "Reason"),
@@ -688,9 +699,20 @@ function resubmitForm(job, dataids)
 		    .filter(Boolean);
 		const b = {downstream: f.elements.downstream.checked,
 		    dry_run: dry};
+		const from = f.elements.from.value.trim();
+		const to = f.elements.to.value.trim();
 		if (ids.length)
 			b.dataids = ids;
-		else
+		if (from || to) {
+			b.from = from;
+			b.to = to;
+			const step = f.elements.step.value.trim();
+			if (step)
+				b.step = Number(step);
+			else
+				b.daily = true;
+		}
+		if (!ids.length && !from && !to)
 			b.failed = true;
 		if (f.elements.reason.value)
 			b.reason = f.elements.reason.value;
@@ -708,12 +730,16 @@ function resubmitForm(job, dataids)
 			const no = el("button", {type: "button",
 			    id: "rs-cancel"}, "Cancel");
 			preview.replaceChildren(
-			    el("p", {}, `Dry run: ${r.resubmitted} to ` +
-				`resubmit, ${r.refused} refused.`),
+			    el("p", {id: "rs-count"}, `Dry run: ` +
+				`${r.resubmitted} to resubmit, ${r.refused} ` +
+				"refused" + (parts.length > PREVIEW_ROWS ?
+				`; the first ${PREVIEW_ROWS} of ` +
+				`${parts.length}:` : ".")),
 			    table("What the resubmit would do", ["job",
-				"dataid", "action", "from", "to"], parts.map(
-				(p) => [p.jobid, p.dataid, p.action,
-				p.old_state, p.new_state])),
+				"dataid", "action", "from", "to"], parts.slice(
+				0, PREVIEW_ROWS).map((p) => [p.jobid,
+				p.dataid, p.action, p.old_state,
+				p.new_state])),
 			    go, no);
 			preview.hidden = false;
 			no.addEventListener("click", () => {
@@ -879,9 +905,10 @@ async function jobView(job)
 			forms.push(readyForm(ds));
 	}
 	return view(`Job ${job}`, async () => {
-		const [st, runs] = await Promise.all([
+		const [st, runs, bl] = await Promise.all([
 		    api("GET", `/api/v1/jobs/${enc(job)}`),
-		    api("GET", `/api/v1/runs?job=${enc(job)}&limit=20`)]);
+		    api("GET", `/api/v1/runs?job=${enc(job)}&limit=20`),
+		    api("GET", `/api/v1/backlog?job=${enc(job)}`)]);
 		const s = st.status || st;
 		return [
 		    el("p", {}, stateBadge(s.paused ? "paused" : s.state),
@@ -892,6 +919,7 @@ async function jobView(job)
 			`outputs: ${c.outputs.join(", ") || "none"}`),
 		    kvTable("Static parameters", c.params),
 		    runChart(runs.runs || []),
+		    backlog(bl, job),
 		    table("Last runs", ["run", "dataid", "status", "started",
 			"duration", "exit"], (runs.runs || []).map((r) => [
 			link(`#/run/${r.run_id}`, String(r.run_id)),
@@ -900,6 +928,27 @@ async function jobView(job)
 			fmtSecs(r.duration_secs), r.exit_code ?? ""]))
 		];
 	}, forms);
+}
+
+// --- the timeline --------------------------------------------------------
+
+// Runs by host over the last hours (charts.js draws them).
+function timelineView(q)
+{
+	const hours = q.get("hours") || "6";
+	const form = el("form", {id: "timeline-form"},
+	    el("label", {for: "tl-hours"}, "Last"),
+	    el("select", {id: "tl-hours", name: "hours"}, [1, 3, 6, 12, 24,
+		48, 168].map((h) => el("option", {value: h}, `${h} h`))),
+	    el("button", {type: "submit"}, "Show"));
+	form.elements.hours.value = hours;
+	form.addEventListener("submit", (ev) => {
+		ev.preventDefault();
+		location.hash = `#/timeline?hours=${enc(
+		    form.elements.hours.value)}`;
+	});
+	return view("Timeline", async () => [timeline(await api("GET",
+	    `/api/v1/timeline?hours=${enc(hours)}`))], [form]);
 }
 
 // --- the router ----------------------------------------------------------
@@ -919,6 +968,9 @@ async function route()
 			break;
 		case "grid":
 			current = gridView(q);
+			break;
+		case "timeline":
+			current = timelineView(q);
 			break;
 		case "job":
 			current = await jobView(parts[1]);

@@ -315,6 +315,119 @@ def operator(p):
     check(True, "the operator signs out")
 
 
+def tab_to(p, want, what, most=120):
+    """Press TAB (the keyboard alone) until want(active element)."""
+    for _ in range(most):
+        a = p.d.switch_to.active_element
+        if p.fresh(lambda: want(a)):
+            return a
+        a.send_keys(Keys.TAB)
+    raise AssertionError(f"the keyboard did not reach {what} in {most} "
+                         "TABs")
+
+
+def by_id(name):
+    return lambda a: a.get_attribute("id") == name
+
+
+def keyboard_actions(p):
+    """Pause, resume and resubmit a range, by the keyboard alone."""
+    p.go("#/job/up")
+    p.has_text("#view-title", "Job up")
+    p.wait(lambda d: d.switch_to.active_element.get_attribute("id") ==
+           "view-title", "the focus on the view's title")
+    tab_to(p, by_id("pause-reason"), "the pause's reason").send_keys(
+        "keyboard test")
+    tab_to(p, by_id("pause"), "the pause button").send_keys(Keys.ENTER)
+    p.has_text("#pause-form .said", "up paused")
+    check(job_status("up")["paused"], "the keyboard reaches pause and "
+          "pauses the job (dataflow status)")
+    tab_to(p, by_id("resume"), "the resume button").send_keys(Keys.ENTER)
+    p.has_text("#pause-form .said", "up resumed")
+    check(not job_status("up")["paused"], "the keyboard resumes it")
+
+    # A range with downstream: the dry run's count, then the confirm.
+    counts = lambda: {k: job_status("up")[k] for k in (  # noqa: E731
+        "claimable", "done", "failed", "waiting")}
+    before = counts()
+    tab_to(p, by_id("rs-from"), "the range's start").send_keys("20260101")
+    tab_to(p, by_id("rs-to"), "the range's end").send_keys("20260103")
+    tab_to(p, by_id("rs-step"), "the range's step").send_keys("1")
+    tab_to(p, by_id("rs-down"), "downstream").send_keys(Keys.SPACE)
+    tab_to(p, by_id("rs-reason"), "the reason").send_keys("range test")
+    tab_to(p, by_id("rs-preview"), "the preview").send_keys(Keys.ENTER)
+    count = p.fresh(lambda: p.visible("#rs-count").text)
+    rows = p.fresh(lambda: [r.text for r in p.css(
+        ".preview tbody tr")])
+    check("to resubmit" in count and any(r.startswith("down ") for r in
+          rows) and any("20260103" in r for r in rows),
+          "the range's dry run shows its count and lists the downstream "
+          "partitions", (count, rows))
+    check(counts() == before, "the range's dry run changes nothing",
+          (before, counts()))
+    n = int(count.split()[2])
+    p.shot("resubmit-range")
+    check(p.d.switch_to.active_element.get_attribute("id") ==
+          "rs-confirm", "the focus is on the confirm button")
+    p.d.switch_to.active_element.send_keys(Keys.ENTER)
+    p.has_text("#resubmit-form .said", f"resubmitted {n}")
+    up, down = job_status("up"), job_status("down")
+    check(up["claimable"] == 4 and up["done"] == 0 and
+          down["claimable"] == 0,
+          "after confirming, dataflow status shows up's 20260101-04 "
+          "claimable and down's waiting again", (up, down))
+    audit = cli("audit", "--job", "up")["entries"][0]
+    check(audit["action"] == "resubmit" and "range test" in
+          json.dumps(audit) and "console-operator" in audit["who"],
+          "the range resubmit is audited with the token's name", audit)
+
+
+def pictures(p):
+    """The timeline shows the test's run on its host; the backlog chart
+    has its axes."""
+    run = cli("runs", "--job", "adhoc")["runs"][0]
+    p.go("#/timeline")
+    p.has_text("#view-title", "Timeline")
+    bar = p.fresh(lambda: p.visible(
+        f'svg.timeline a.run[data-run="{run["run_id"]}"]'))
+    label = p.fresh(lambda: bar.get_attribute("aria-label"))
+    check(p.fresh(lambda: bar.get_attribute("data-host")) == run["host"]
+          and "adhoc t1" in label and run["status"] in label,
+          "the timeline shows a bar for the test's run, with its host",
+          label)
+    hosts = p.fresh(lambda: [t.text for t in p.css("svg.timeline "
+                                                    "text.host")])
+    check(any(h.startswith(run["host"] + " ") for h in hosts),
+          "the timeline has a lane for the host", hosts)
+    cap = p.fresh(lambda: p.visible("#timeline-caption").text)
+    check("at most" in cap and "at once" in cap,
+          "the timeline says how many ran at once", cap)
+    p.shot("timeline")
+    Select(p.visible("#tl-hours")).select_by_value("1")
+    p.click("#timeline-form button")
+    p.wait(lambda d: "hours=1" in d.current_url, "the hours selected")
+    p.has_text("#timeline-caption", "last 1 h")
+
+    p.go("#/job/up")
+    p.visible("figure#backlog svg")
+    texts = p.fresh(lambda: [t.text for t in p.css(
+        "figure#backlog svg text")])
+    check("claimable partitions" in texts and "time (UTC)" in texts,
+          "the backlog chart has its axes labelled", texts)
+    check(p.fresh(lambda: len(p.css("figure#backlog circle.point"))) > 1,
+          "the backlog chart has its points")
+    p.shot("backlog")
+
+
+def charts(p):
+    """The console's pictures and range resubmit (issue 17, 7-10)."""
+    p.sign_in(OPERATOR, "operator")
+    keyboard_actions(p)
+    pictures(p)
+    p.click("#signout")
+    p.visible("#token")
+
+
 def main():
     try:
         driver = start_browser()
@@ -323,7 +436,7 @@ def main():
         sys.exit(77)
     p = Page(driver)
     try:
-        for part in (viewer, operator):
+        for part in (viewer, operator, charts):
             try:
                 part(p)
             except Exception:
