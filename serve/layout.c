@@ -3,6 +3,7 @@
  * what they do): it is kept by the DOT text it was made of, and dot runs
  * once per change, one run at a time, bounded in time and output. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +13,13 @@
 #include "listing.h"
 #include "xmalloc.h"
 
-/* A layout made, and the DOT text it was made of. */
+/* A layout made, or why it could not be, and the DOT text it was made
+ * of: a graph dot fails on (or runs too long on) fails the same way until
+ * the catalog changes, and is not tried again meanwhile. */
 struct layout_entry {
 	char		*dot;
-	char		*json;
+	char		*json;		/* NULL: see err */
+	char		*err;
 	unsigned long	 used;		/* when last asked for: the LRU's */
 };
 
@@ -50,35 +54,41 @@ layout_free(void)
 	for (i = 0; i < LAYOUT_CACHE; i++) {
 		free(layout.e[i].dot);
 		free(layout.e[i].json);
+		free(layout.e[i].err);
 		memset(&layout.e[i], 0, sizeof(layout.e[i]));
 	}
 	free(layout.dotpath);
 	layout.dotpath = NULL;
 }
 
-/* Return a copy of the layout made of dot, or NULL when none is kept. */
-static char *
-layout_get(const char *dot)
+/* Whether a layout of dot is kept: then a copy of it in *json, or of why
+ * there is none in *errp (callers free). */
+static bool
+layout_get(const char *dot, char **json, char **errp)
 {
-	char	*json = NULL;
 	size_t	 i;
+	bool	 found = false;
 
 	pthread_mutex_lock(&layout.mx);
-	for (i = 0; i < LAYOUT_CACHE; i++) {
-		if (layout.e[i].dot != NULL &&
-		    strcmp(layout.e[i].dot, dot) == 0) {
-			layout.e[i].used = ++layout.clock;
-			json = xstrdup(layout.e[i].json);
-			break;
-		}
+	for (i = 0; i < LAYOUT_CACHE && !found; i++) {
+		if (layout.e[i].dot == NULL ||
+		    strcmp(layout.e[i].dot, dot) != 0)
+			continue;
+		layout.e[i].used = ++layout.clock;
+		if (layout.e[i].json != NULL)
+			*json = xstrdup(layout.e[i].json);
+		else
+			*errp = xstrdup(layout.e[i].err);
+		found = true;
 	}
 	pthread_mutex_unlock(&layout.mx);
-	return json;
+	return found;
 }
 
-/* Keep json as the layout made of dot, in place of the least used. */
+/* Keep json (or err) as the layout made of dot, in place of the least
+ * used. */
 static void
-layout_put(const char *dot, const char *json)
+layout_put(const char *dot, const char *json, const char *err)
 {
 	size_t	 i, old = 0;
 
@@ -88,8 +98,10 @@ layout_put(const char *dot, const char *json)
 			old = i;
 	free(layout.e[old].dot);
 	free(layout.e[old].json);
+	free(layout.e[old].err);
 	layout.e[old].dot = xstrdup(dot);
-	layout.e[old].json = xstrdup(json);
+	layout.e[old].json = json != NULL ? xstrdup(json) : NULL;
+	layout.e[old].err = json != NULL ? NULL : xstrdup(err);
 	layout.e[old].used = ++layout.clock;
 	pthread_mutex_unlock(&layout.mx);
 }
@@ -112,21 +124,21 @@ layout_make(const struct graph *g, const char *dot, char **errp)
 }
 
 /* Return the layout of g, kept or made now; *hit says which. NULL with
- * *errp (caller frees) when dot failed. */
+ * *errp (caller frees) when dot failed, now or when it was made. */
 static char *
 layout_of(const struct graph *g, bool *hit, char **errp)
 {
-	char	*dot, *json;
+	char	*dot, *json = NULL;
 
 	dot = graph_dot(g, 0);
-	*hit = (json = layout_get(dot)) != NULL;
-	if (*hit)
+	if ((*hit = layout_get(dot, &json, errp)))
 		goto out;
 	/* Those who asked for the same meanwhile wait, and find it. */
 	pthread_mutex_lock(&layout.run);
-	if ((json = layout_get(dot)) == NULL &&
-	    (json = layout_make(g, dot, errp)) != NULL)
-		layout_put(dot, json);
+	if (!(*hit = layout_get(dot, &json, errp))) {
+		json = layout_make(g, dot, errp);
+		layout_put(dot, json, *errp);
+	}
 	pthread_mutex_unlock(&layout.run);
 out:
 	free(dot);
@@ -190,12 +202,13 @@ layout_answer(const struct serve_req *rq, struct serve_resp *rs,
 	g = graph_from_rows(rows);
 	if (jobid != NULL && graph_focus(g, jobid, depth, dir) == -1)
 		serve_error(rs, 404, "unknown job \"%s\"", jobid);
-	else if ((json = layout_of(g, &hit, &errmsg)) == NULL) {
-		serve_error(rs, 500, "could not lay the graph out: %s",
-		    errmsg);
-		free(errmsg);
-	} else {
-		serve_json(rs, 200, json);
+	else {
+		if ((json = layout_of(g, &hit, &errmsg)) == NULL) {
+			serve_error(rs, 500, "could not lay the graph out: %s",
+			    errmsg);
+			free(errmsg);
+		} else
+			serve_json(rs, 200, json);
 		serve_header_add(rs, "X-Layout-Cache", hit ? "hit" : "miss");
 	}
 	graph_free(g);

@@ -23,7 +23,9 @@ void	layout_free(void);
 /*
  * Answer GET /api/v1/graph?format=layout: the layout of the whole graph,
  * or of job jobid (NULL: none) and what lies within depth= jobs of it in
- * direction dir= (both, up, down), with X-Layout-Cache "hit" or "miss".
+ * direction dir= (both, up, down), with X-Layout-Cache "hit" or "miss"
+ * (a failure of dot is kept as a layout is: 500 until the catalog
+ * changes).
  */
 void	layout_answer(const struct serve_req *rq, struct serve_resp *rs,
 	    const char *jobid);

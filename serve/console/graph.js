@@ -238,24 +238,28 @@ function jobsTable(c, g, f, shown)
 	    ]));
 }
 
-// The layout of the focus f: dot's from the server, else the page's own
-// (of the job's closure, without the cuts).
+// The layout of the focus f: dot's from the server, else (no dot there,
+// or dot failed on this graph) the page's own, of the job's closure
+// without the cuts, saying why in lay.why.
 async function layoutOf(c, f, g)
 {
 	const q = new URLSearchParams({format: "layout"});
+	let why;
 	for (const k of ["job", "depth", "dir"])
 		if (f[k])
 			q.set(k, f[k]);
 	try {
 		return await c.api("GET", "/api/v1/graph?" + q.toString());
 	} catch (e) {
-		if (e.status !== 501)
+		if (e.status !== 501 && e.status !== 500)
 			throw e;
+		why = e.status === 501 ? "the server has no Graphviz dot" :
+		    e.message;
 	}
-	if (!f.job)
-		return ownLayout(g);
-	return ownLayout(await c.api("GET", "/api/v1/graph?job=" +
-	    c.enc(f.job)));
+	const lay = ownLayout(f.job ? await c.api("GET", "/api/v1/graph?job=" +
+	    c.enc(f.job)) : g);
+	lay.why = why;
+	return lay;
 }
 
 // The graph view: c is what the console lends (api, el, view, table,
@@ -293,8 +297,7 @@ export function graphView(c, q)
 			holder.replaceChildren(svg);
 			note.textContent = lay.engine === "dot" ?
 			    "Laid out by Graphviz dot on the server." :
-			    "Laid out by the page: the server has no " +
-			    "Graphviz dot.";
+			    `Laid out by the page: ${lay.why}.`;
 		}
 		paint(svg, g, c.STATES);
 		// The keyboard's place in the table, kept.
