@@ -20,8 +20,10 @@
 #include "exitcodes.h"
 #include "fileio.h"
 #include "http.h"
+#include "layout.h"
 #include "open.h"
 #include "pool.h"
+#include "process.h"
 #include "properties.h"
 #include "settings.h"
 #include "strbuf.h"
@@ -394,9 +396,11 @@ serve_run(struct serve_opts *so, const struct open_opts *oo,
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	signal(SIGPIPE, SIG_IGN);
 	pool_init(oo, s, so->stmt_timeout * 1000);
+	layout_init(process_which("dot"));
 	if ((srv = http_start(&so->c, &errmsg)) == NULL) {
 		warnx("%s", errmsg);
 		free(errmsg);
+		layout_free();
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return EXIT_CONFIG;
 	}
@@ -405,6 +409,12 @@ serve_run(struct serve_opts *so, const struct open_opts *oo,
 	    strchr(so->addr, ':') != NULL ? "]" : "", http_port(srv),
 	    so->c.tls_cert != NULL ? " (TLS)" : "",
 	    so->c.read_only ? " (read-only)" : "");
+	if (layout_dot() != NULL)
+		fprintf(stderr, "dataflow serve: the graph laid out by %s\n",
+		    layout_dot());
+	else
+		fprintf(stderr, "dataflow serve: no Graphviz dot on PATH: "
+		    "the console lays the graph out itself\n");
 	do {
 		if (sigwait(&set, &sig) != 0)
 			sig = SIGTERM;
@@ -412,6 +422,7 @@ serve_run(struct serve_opts *so, const struct open_opts *oo,
 	fprintf(stderr, "dataflow serve: stopping (%s)\n", strsignal(sig));
 	http_stop(srv);
 	pool_close();
+	layout_free();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return EXIT_OK;
 }

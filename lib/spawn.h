@@ -36,4 +36,29 @@ pid_t	 spawn_start(const struct spawn *sp, char **errp);
  */
 int	 spawn_wait(pid_t pid, int *wstatus);
 
+/* What spawn_filter collects of a child. */
+struct spawn_output {
+	char	*out;		/* its standard output, NUL-terminated */
+	size_t	 len;		/* without the NUL */
+	char	*err;		/* the last line of its standard error, or
+				   NULL */
+	int	 wstatus;	/* its wait status */
+};
+
+/*
+ * Run argv (argv[0] an absolute path, no shell) as a filter: input on its
+ * standard input, its output and error collected through pipes, no other
+ * descriptor of ours inherited (ours are close-on-exec). A child that runs
+ * past timeout_ms (0: no limit) or writes more than max bytes is killed.
+ * Return 0 with *o filled once the child is reaped (caller frees o->out
+ * and o->err, also when its exit status says it failed), or -1 with *errp
+ * (caller frees) when it could not run, timed out or wrote too much: then
+ * nothing is left to free in *o and no child is left. The caller ignores
+ * SIGPIPE (a child that stops reading makes our write fail with EPIPE).
+ * Safe to call from several threads.
+ */
+int	 spawn_filter(const char *const *argv, const char *input,
+	    long timeout_ms, size_t max, struct spawn_output *o,
+	    char **errp);
+
 #endif

@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "db.h"
+#include "layout.h"
 #include "listing.h"
 
 #define API_EXPLAIN_LIMIT	10	/* partitions explained, as the CLI */
@@ -140,9 +141,13 @@ api_graph(const struct serve_req *rq, struct serve_resp *rs)
 	jobid = api_query_id(rq, rs, "job", true, &bad);
 	if (bad)
 		return;
+	if (format != NULL && strcmp(format, "layout") == 0) {
+		layout_answer(rq, rs, jobid);
+		return;
+	}
 	if (format != NULL && strcmp(format, "json") != 0) {
-		serve_error(rs, 400, "format: \"%.32s\": only json is served "
-		    "(dataflow graph --format svg renders it)", format);
+		serve_error(rs, 400, "format: \"%.32s\": json or layout "
+		    "(dataflow graph --format svg renders pictures)", format);
 		return;
 	}
 	rc = listing_graph_json(rq->db, jobid, API_GRAPH_LAG, &json, &e);

@@ -4,6 +4,7 @@
 "use strict";
 
 import {backlog, timeline} from "./charts.js";
+import {graphView as graphViewOf} from "./graph.js";
 
 const POLL_MS = 4000;
 const GRID_ROWS = 30;
@@ -320,14 +321,9 @@ async function overview()
 
 // --- graph ---------------------------------------------------------------
 
-// The graph drawn by the page from the API's JSON, as SVG: datasets and
-// jobs in columns by their depth, each job a link coloured by its state
-// with the state written under its name.
+// The graph: serve/console/graph.js draws it (dot's layout, or the
+// page's own), with what it needs of this file.
 const SVG_NS = "http://www.w3.org/2000/svg";
-const FILL = {
-	failed: "#ffd7d5", running: "#d7e9ff", ready: "#fff3c4",
-	idle: "#d4f4dd", waiting: "#eeeeee", paused: "#e0e0e0"
-};
 
 function svgEl(tag, attrs, text)
 {
@@ -340,109 +336,10 @@ function svgEl(tag, attrs, text)
 	return e;
 }
 
-// The column of each node: one more than its deepest predecessor's.
-function graphDepths(g)
+function graphView(q)
 {
-	const preds = {}, depth = {};
-	for (const n of g.nodes)
-		preds[n.id] = [];
-	for (const e of g.edges)
-		if (preds[e.to])
-			preds[e.to].push(e.from);
-	const visit = (id, seen) => {
-		if (depth[id] !== undefined)
-			return depth[id];
-		if (seen.has(id))
-			return 0;	// a cycle: cut it
-		seen.add(id);
-		let d = 0;
-		for (const p of preds[id] || [])
-			d = Math.max(d, visit(p, seen) + 1);
-		depth[id] = d;
-		return d;
-	};
-	for (const n of g.nodes)
-		visit(n.id, new Set());
-	return depth;
-}
-
-function graphSvg(g)
-{
-	const W = 150, H = 36, GX = 60, GY = 18;
-	const depth = graphDepths(g), cols = [], pos = {};
-	for (const n of g.nodes) {
-		(cols[depth[n.id]] = cols[depth[n.id]] || []).push(n);
-	}
-	cols.forEach((col, x) => col.forEach((n, y) => {
-		pos[n.id] = {x: 10 + x * (W + GX), y: 10 + y * (H + GY)};
-	}));
-	const rows = Math.max(1, ...cols.map((c) => c.length));
-	const svg = svgEl("svg", {class: "graph", role: "group",
-	    width: 20 + cols.length * (W + GX) - GX,
-	    height: 20 + rows * (H + GY) - GY,
-	    "aria-label": "the graph of datasets and jobs"});
-	for (const e of g.edges) {
-		const a = pos[e.from], b = pos[e.to];
-		if (!a || !b)
-			continue;
-		const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
-		svg.append(svgEl("path", {class: "edge", fill: "none",
-		    d: `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},` +
-		    `${y2} ${x2 - 4},${y2}`}));
-		svg.append(svgEl("path", {class: "arrow",
-		    d: `M${x2},${y2} l-6,-4 v8 z`}));
-	}
-	for (const n of g.nodes) {
-		const p = pos[n.id];
-		const name = n.name.length > 20 ? n.name.slice(0, 19) + "\u2026" :
-		    n.name;
-		if (n.kind !== "job") {
-			const d = svgEl("g", {class: "dataset"});
-			d.append(svgEl("title", {}, `dataset ${n.name}`),
-			    svgEl("rect", {x: p.x, y: p.y, width: W, height: H,
-				rx: H / 2, fill: "#ffffff"}),
-			    svgEl("text", {x: p.x + W / 2, y: p.y + H / 2 + 4,
-				"text-anchor": "middle"}, name));
-			svg.append(d);
-			continue;
-		}
-		const state = n.paused ? "paused" : n.state;
-		const s = STATES[state] || ["", state];
-		const a = svgEl("a", {href: jobHref(n.name), class: "job",
-		    "data-job": n.name, "data-state": state,
-		    "aria-label": `job ${n.name}: ${s[1]}`});
-		a.append(svgEl("title", {}, `job ${n.name}: ${s[1]}, ` +
-		    `${n.claimable} claimable, ${n.running} running, ` +
-		    `${n.failed} failed`),
-		    svgEl("rect", {x: p.x, y: p.y, width: W, height: H, rx: 3,
-			fill: FILL[state] || "#ffffff"}),
-		    svgEl("text", {x: p.x + W / 2, y: p.y + 15,
-			"text-anchor": "middle", class: "name"}, name),
-		    svgEl("text", {x: p.x + W / 2, y: p.y + 30,
-			"text-anchor": "middle", class: "st"},
-			`${s[0]} ${s[1]}`.trim()));
-		svg.append(a);
-	}
-	return svg;
-}
-
-function graphView()
-{
-	return view("Graph", async () => {
-		const g = await api("GET", "/api/v1/graph");
-		const jobs = g.nodes.filter((n) => n.kind === "job");
-		return [graphSvg(g), table("Jobs in the graph", ["job",
-		    "state", "claimable", "running", "failed", "inputs",
-		    "outputs"], jobs.map((n) => [
-			el("th", {scope: "row"}, link(jobHref(n.name), n.name)),
-			stateBadge(n.paused ? "paused" : n.state),
-			n.claimable, n.running, n.failed,
-			g.edges.filter((e) => e.to === n.id)
-			    .map((e) => e.from.slice(2)).join(", "),
-			g.edges.filter((e) => e.from === n.id)
-			    .map((e) => e.to.slice(2)).join(", ")
-		    ]))];
-	});
+	return graphViewOf({api, el, svgEl, view, table, link, stateBadge,
+	    jobHref, enc, STATES}, q);
 }
 
 // Jobs in dependency order (upstream first), from the graph's edges.
@@ -964,7 +861,7 @@ async function route()
 	try {
 		switch (parts[0]) {
 		case "graph":
-			current = graphView();
+			current = graphView(q);
 			break;
 		case "grid":
 			current = gridView(q);

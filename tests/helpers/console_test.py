@@ -220,6 +220,77 @@ def viewer(p):
           "signing out ends the session")
 
 
+def graph(p):
+    """The graph laid out by the server's dot: every job placed, a state
+    change recoloured in place, the focus on a job with its cut, a node
+    opening its job by click and by keyboard."""
+    p.sign_in(VIEWER, "viewer")
+    p.go("#/graph")
+    svg = p.visible('svg.graph[data-layout="dot"]')
+    jobs = p.fresh(lambda: sorted(a.get_attribute("data-job")
+                                  for a in p.css("svg.graph a.job")))
+    check(jobs == ["adhoc", "down", "up"], "the graph laid out by dot "
+          "shows every job", jobs)
+
+    def places():
+        return p.d.execute_script("""
+            return Array.from(document.querySelectorAll(
+                "svg.graph a.job rect, svg.graph ellipse")).map((r) =>
+                [r.parentNode.getAttribute("data-job") ||
+                 r.parentNode.getAttribute("data-dataset"),
+                 r.getAttribute("x") || r.getAttribute("cx"),
+                 r.getAttribute("y") || r.getAttribute("cy")]).sort()""")
+    before = places()
+    down = 'svg.graph a.job[data-job="down"]'
+    state = p.visible(down).get_attribute("data-state")
+    subprocess.run(["dataflow", "pause", "--reason", "graph test", "down"],
+                   check=True, capture_output=True)
+    p.wait(lambda d: p.visible(down).get_attribute("data-state") ==
+           "paused", "down shown paused")
+    check(p.visible(down).get_attribute("aria-label") == "job down: paused"
+          and "paused" in p.visible(down + " text.st").text,
+          "a job paused by the CLI is shown paused, in words")
+    check(places() == before and not EC.staleness_of(svg)(p.d),
+          "recoloured in place: the same drawing, nothing moved")
+    subprocess.run(["dataflow", "resume", "down"], check=True,
+                   capture_output=True)
+    p.wait(lambda d: p.visible(down).get_attribute("data-state") == state,
+           "down shown as before")
+    p.shot("graph")
+
+    # The focus: down and one job around it, the rest cut.
+    Select(p.visible("#gf-job")).select_by_value("down")
+    Select(p.visible("#gf-depth")).select_by_value("1")
+    p.click("#graph-focus button")
+    p.wait(lambda d: "job=down" in d.current_url, "the focus on down")
+    p.has_text("#view-title", "Graph around down")
+    p.visible('svg.graph[data-layout="dot"] a.job[data-job="down"]')
+    p.visible("svg.graph text.cut")
+    jobs = p.fresh(lambda: sorted(a.get_attribute("data-job")
+                                  for a in p.css("svg.graph a.job")))
+    check(jobs == ["down", "up"], "the focus shows only down and the job "
+          "next to it", jobs)
+    rows = p.fresh(lambda: [r.text.split()[0] for r in p.css(
+        "#view table tbody tr")])
+    check(rows == ["down", "up"], "the table beside it too", rows)
+    cut = p.fresh(lambda: [t.text for t in p.css("svg.graph text.cut")])
+    check(cut == ["\u2026 1 more upstream"], "the cut is marked: what "
+          "up reads is left out", cut)
+    p.shot("graph-focus")
+
+    # A job opens by the keyboard, and by a click.
+    node = p.visible('svg.graph a.job[data-job="up"]')
+    check(node.get_attribute("tabindex") == "0", "a job node is focusable")
+    p.d.execute_script("arguments[0].focus()", node)
+    p.d.switch_to.active_element.send_keys(Keys.ENTER)
+    p.has_text("#view-title", "Job up")
+    check("#/job/up" in p.d.current_url, "Enter on a job node opens it")
+    p.d.back()
+    p.click('svg.graph a.job[data-job="down"]')
+    p.has_text("#view-title", "Job down")
+    check("#/job/down" in p.d.current_url, "a click on a job opens it")
+
+
 def operator(p):
     p.sign_in(OPERATOR, "operator")
 
@@ -436,7 +507,7 @@ def main():
         sys.exit(77)
     p = Page(driver)
     try:
-        for part in (viewer, operator, charts):
+        for part in (viewer, graph, operator, charts):
             try:
                 part(p)
             except Exception:

@@ -211,6 +211,57 @@ test_wait(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* spawn_filter: input in, output and the last line of error out. */
+static void
+test_filter(void **state)
+{
+	const char *const argv[] = { SH, "-c", "cat; echo first >&2; "
+	    "echo last >&2; exit 2", NULL };
+	struct spawn_output	 o;
+	char			*err = NULL;
+
+	(void)state;
+	assert_int_equal(spawn_filter(argv, "in\n", 0, 100, &o, &err), 0);
+	assert_null(err);
+	assert_string_equal(o.out, "in\n");
+	assert_int_equal(o.len, 3);
+	assert_string_equal(o.err, "last");
+	assert_exit(o.wstatus, 2);
+	free(o.out);
+	free(o.err);
+}
+
+/* A filter past its time or its output's size is killed and reaped. */
+static void
+test_filter_bounds(void **state)
+{
+	const char *const slow[] = { SH, "-c", "exec sleep 60", NULL };
+	const char *const big[] = { SH, "-c", "yes", NULL };
+	const char *const deaf[] = { "/bin/true", NULL };
+	struct spawn_output	 o;
+	char			*err = NULL, input[256 * 1024];
+
+	(void)state;
+	assert_int_equal(spawn_filter(slow, "", 100, 100, &o, &err), -1);
+	assert_non_null(strstr(err, "did not finish in 100 ms"));
+	free(err);
+	err = NULL;
+	assert_int_equal(spawn_filter(big, "", 0, 4096, &o, &err), -1);
+	assert_non_null(strstr(err, "wrote more than 4096 bytes"));
+	free(err);
+	err = NULL;
+	/* One that reads nothing: more input than a pipe holds. */
+	memset(input, 'x', sizeof(input) - 1);
+	input[sizeof(input) - 1] = '\0';
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(spawn_filter(deaf, input, 0, 100, &o, &err), 0);
+	assert_exit(o.wstatus, 0);
+	free(o.out);
+	free(o.err);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 int
 main(void)
 {
@@ -221,6 +272,8 @@ main(void)
 		cmocka_unit_test(test_exec_fails),
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_wait),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_filter_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
