@@ -42,6 +42,11 @@ static const char status_sql[] = STATUS_ROWS;
 static const char status_json_sql[] =
     "SELECT df_list_status($1)::text";
 
+/* dataflow status --match: as df_match_job, but any number of jobs. */
+static const char match_jobs_sql[] =
+    "SELECT j.jobid FROM job j WHERE j.removed IS NULL "
+    "AND j.tags @> $1::jsonb ORDER BY j.jobid";
+
 /* df_grid (sql/observe.sql): jobs in dependency order, recent dataids. */
 static const char grid_sql[] =
     "SELECT g.jobid, g.paused, g.dataids::text AS dataids, "
@@ -343,6 +348,15 @@ listing_status_json(struct db *db, const char *jobid, char **json,
 	if ((rc = listing_doc(db, status_json_sql, 1, p, json, e)) == 1)
 		return listing_unknown(e, "job", jobid, true);
 	return rc;
+}
+
+int
+listing_match_jobs(struct db *db, const char *tags, struct db_result **rows,
+    struct db_error *e)
+{
+	const char	*p[1] = { tags };
+
+	return listing_query(db, match_jobs_sql, 1, p, rows, e);
 }
 
 int
