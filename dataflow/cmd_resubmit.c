@@ -57,7 +57,7 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 		"NOTE"
 	};
 	struct table	*t;
-	char		*outs;
+	char		*outs, tbuf[64];
 	int		 i, n = db_rows(r);
 
 	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
@@ -77,7 +77,8 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 		if (strcmp(db_col(r, i, "action"), "refused") == 0)
 			table_addf(t, "running: held by run %s on host %s "
 			    "since %s", db_col(r, i, "run_id"),
-			    db_col(r, i, "host"), db_col(r, i, "since"));
+			    db_col(r, i, "host"), table_time_iso(db_col(r, i,
+			    "since"), tbuf, sizeof(tbuf)));
 		else if (strcmp(db_col(r, i, "depth"), "0") != 0)
 			table_addf(t, "downstream of %s (depth %s)", req,
 			    db_col(r, i, "depth"));
