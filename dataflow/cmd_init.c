@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -70,6 +72,29 @@ init_roles_missing(const struct settings *s, const struct schema_init *si)
 		    name, name, si->owner != NULL ? si->owner : "OWNER");
 		free(name);
 	}
+}
+
+/* Print what init did as JSON: {"schema", "from", "to", "action",
+ * "granted": [...], "forced"}. */
+static void
+init_json(const char *schema, const struct schema_init *si)
+{
+	json_t	*granted;
+	char	*name;
+	size_t	 k;
+
+	granted = json_array();
+	for (k = 0; k < si->ngrants; k++) {
+		name = schema_role_name(schema, si->grants[k].role);
+		json_array_append_new(granted, json_pack("{s:s?, s:s}",
+		    "role", name, "member", si->grants[k].member));
+		free(name);
+	}
+	cmd_json_print(json_pack("{s:s, s:i, s:i, s:s, s:o, s:b}", "schema",
+	    schema, "from", si->from, "to", si->to, "action", si->from == 0 ?
+	    "created" : si->from != si->to ? "upgraded" : "up to date",
+	    "granted", granted, "forced", si->busy_runs > 0 ||
+	    si->busy_workers > 0));
 }
 
 static int
@@ -148,6 +173,10 @@ cmd_init_exec(struct global_opts *g, int argc, char **argv)
 		    si.busy_workers, si.from);
 	if (si.missing != 0)
 		init_roles_missing(s, &si);
+	if (g->json) {
+		init_json(s->schema, &si);
+		goto out;
+	}
 	if (g->verbosity > 0) {
 		if (si.from == 0)
 			printf("schema \"%s\" created at version %d\n",
