@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -12,6 +13,7 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "progress.h"
 #include "ids.h"
 #include "ops.h"
 #include "settings.h"
@@ -72,7 +74,8 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	json_t		*doc = NULL;
 	long		 changed;
 	bool		 dry_run = false;
-	int		 ch, status = EXIT_USAGE;
+	struct progress	*pr;
+	int		 ch, rc, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == OPT_DRY_RUN)
@@ -108,8 +111,13 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		status = cmd_db_fail("mark partitions READY", &e);
 		goto out;
 	}
-	if (ops_ready(db, dataset, cp.ids, cp.n, reason, actor, &changed,
-	    &doc, &e) == -1) {
+	/* One statement: the line shows time passing, then goes. */
+	pr = progress_new(STDERR_FILENO, "ready: marking", -1,
+	    g->verbosity == 0);
+	rc = ops_ready(db, dataset, cp.ids, cp.n, reason, actor, &changed,
+	    &doc, &e);
+	progress_end(pr);
+	if (rc == -1) {
 		status = ready_fail(&e);
 		goto out;
 	}

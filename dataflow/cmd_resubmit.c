@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -15,6 +16,7 @@
 #include "exitcodes.h"
 #include "ids.h"
 #include "ops.h"
+#include "progress.h"
 #include "settings.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -136,7 +138,8 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 };
 	struct db_result *r = NULL;
-	int		 ch, status = EXIT_USAGE;
+	struct progress	*pr;
+	int		 ch, rc, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -185,7 +188,12 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	actor = actor_name();
 	o.who = actor;
-	if (ops_resubmit(db, &o, &r, &e) == -1)
+	/* One statement: the line shows time passing, then goes. */
+	pr = progress_new(STDERR_FILENO, "resubmit: working", -1,
+	    g->verbosity == 0);
+	rc = ops_resubmit(db, &o, &r, &e);
+	progress_end(pr);
+	if (rc == -1)
 		status = ops_fail("resubmit", &e);
 	else
 		status = resubmit_print(g, &o, r);
