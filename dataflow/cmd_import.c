@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -20,6 +21,7 @@
 #include "ids.h"
 #include "odf.h"
 #include "plan.h"
+#include "progress.h"
 #include "properties.h"
 #include "secrets.h"
 #include "settings.h"
@@ -351,8 +353,9 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	struct plan		*plan = NULL;
 	const char		*schema = NULL;
 	char			*actor = NULL;
+	struct progress		*pr;
 	bool			 dry_run = false;
-	int			 ch, status;
+	int			 ch, rc, status;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -380,7 +383,12 @@ cmd_import_exec(struct global_opts *g, int argc, char **argv)
 	    (db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;
 	actor = actor_name();
-	if (odf_apply(o, db, actor, dry_run, &plan, &e) == -1) {
+	/* Set-based statements: the line shows time passing, then goes. */
+	pr = progress_new(STDERR_FILENO, "import-opendataflow: importing", -1,
+	    g->verbosity == 0);
+	rc = odf_apply(o, db, actor, dry_run, &plan, &e);
+	progress_end(pr);
+	if (rc == -1) {
 		status = cmd_db_fail("import (nothing changed)", &e);
 		goto out;
 	}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -72,11 +74,36 @@ init_roles_missing(const struct settings *s, const struct schema_init *si)
 	}
 }
 
+/* Print what init did as JSON: {"schema", "from", "to", "action",
+ * "granted": [...], "forced"}. */
+static void
+init_json(const char *schema, const struct schema_init *si)
+{
+	json_t	*granted;
+	char	*name;
+	size_t	 k;
+
+	granted = json_array();
+	for (k = 0; k < si->ngrants; k++) {
+		name = schema_role_name(schema, si->grants[k].role);
+		json_array_append_new(granted, json_pack("{s:s?, s:s}",
+		    "role", name, "member", si->grants[k].member));
+		free(name);
+	}
+	cmd_json_print(json_pack("{s:s, s:i, s:i, s:s, s:o, s:b}", "schema",
+	    schema, "from", si->from, "to", si->to, "action", si->from == 0 ?
+	    "created" : si->from != si->to ? "upgraded" : "up to date",
+	    "granted", granted, "forced", si->busy_runs > 0 ||
+	    si->busy_workers > 0));
+}
+
 static int
 cmd_init_exec(struct global_opts *g, int argc, char **argv)
 {
+	enum { OPT_FORCE = 256 };
 	static const struct option longopts[] = {
 		{ "grant",	required_argument,	NULL, 'g' },
+		{ "force",	no_argument,		NULL, OPT_FORCE },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct schema_init	 si = { 0 };
@@ -85,10 +112,12 @@ cmd_init_exec(struct global_opts *g, int argc, char **argv)
 	struct db		*db = NULL;
 	struct db_error		 e = { 0 };
 	char			*name;
-	int			 ch, k, status = EXIT_USAGE;
+	int			 ch, k, rc, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch != 'g' ||
+		if (ch == OPT_FORCE)
+			si.force = true;
+		else if (ch != 'g' ||
 		    init_grant_option(optarg, &grants, &si.ngrants) == -1) {
 			free(grants);
 			return cmd_usage(&cmd_init_entry);
@@ -117,7 +146,16 @@ cmd_init_exec(struct global_opts *g, int argc, char **argv)
 		status = EXIT_CONFIG;
 		goto out;
 	}
-	if (si.from < 0 || schema_upgrade(db, s->schema, &si, &e) == -1) {
+	rc = si.from < 0 ? -1 : schema_upgrade(db, s->schema, &si, &e);
+	if (rc == -1 && strcmp(e.sqlstate, SCHEMA_BUSY_STATE) == 0) {
+		warnx("will not upgrade schema \"%s\" from version %d to %d "
+		    "while %s: stop them (or let the runs end) and run "
+		    "\"dataflow init\" again, or give --force", s->schema,
+		    si.from, SCHEMA_VERSION, e.message);
+		status = EXIT_TEMPFAIL;
+		goto out;
+	}
+	if (rc == -1) {
 		warnx("could not initialise schema \"%s\": %s", s->schema,
 		    e.message);
 		if (si.missing != 0)
@@ -128,8 +166,17 @@ cmd_init_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	status = EXIT_OK;
+	if (si.busy_runs > 0 || si.busy_workers > 0)
+		warnx("--force: upgraded while %lld runs were RUNNING and "
+		    "%lld workers live that expect version %d: they fail at "
+		    "their next claim or finish", si.busy_runs,
+		    si.busy_workers, si.from);
 	if (si.missing != 0)
 		init_roles_missing(s, &si);
+	if (g->json) {
+		init_json(s->schema, &si);
+		goto out;
+	}
 	if (g->verbosity > 0) {
 		if (si.from == 0)
 			printf("schema \"%s\" created at version %d\n",
@@ -157,7 +204,7 @@ out:
 }
 
 const struct cmd_entry cmd_init_entry = {
-	"init", "[--grant runner=ROLE[,ROLE...]] "
+	"init", "[--force] [--grant runner=ROLE[,ROLE...]] "
 	"[--grant operator=ROLE[,ROLE...]]",
 	"create or upgrade the dataflow schema and its roles", cmd_init_exec
 };

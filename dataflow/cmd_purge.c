@@ -16,6 +16,7 @@
 #include "db.h"
 #include "duration.h"
 #include "exitcodes.h"
+#include "progress.h"
 #include "settings.h"
 #include "xmalloc.h"
 
@@ -46,7 +47,7 @@ struct purge {
 	const char	*audit_before;	/* --audit-before, or NULL */
 	long		 batch;
 	bool		 dry_run;
-	bool		 progress;	/* stderr is a terminal */
+	struct progress	*progress;	/* on a terminal, not -q */
 	char		*cut;		/* resolved: runs and workers */
 	char		*audit_cut;	/* resolved, or NULL: audit kept */
 	long long	 runs, audit, workers;
@@ -95,16 +96,6 @@ purge_cut(struct db *db, const char *opt, const char *arg, long days,
 	return 0;
 }
 
-static void
-purge_progress(const struct purge *pu, const char *what, long long n)
-{
-	if (pu->progress) {
-		fprintf(stderr, "\rpurge: %lld %s%s", n, what,
-		    pu->dry_run ? " to purge" : " purged");
-		fflush(stderr);
-	}
-}
-
 /* The runs, batch after batch from the oldest. Return 0 or -1 (*e). */
 static int
 purge_runs(struct db *db, struct purge *pu, struct db_error *e)
@@ -128,7 +119,7 @@ purge_runs(struct db *db, struct purge *pu, struct db_error *e)
 		if (!done)
 			strlcpy(after, db_value(r, 0, 1), sizeof(after));
 		db_result_free(r);
-		purge_progress(pu, "runs", pu->runs);
+		progress_set(pu->progress, pu->runs);
 	}
 	return 0;
 }
@@ -154,7 +145,7 @@ purge_audit(struct db *db, struct purge *pu, struct db_error *e)
 		n = db_int(r, 0, 0, 0);
 		db_result_free(r);
 		pu->audit += n;
-		purge_progress(pu, "audit rows", pu->audit);
+		progress_set(pu->progress, pu->runs + pu->audit);
 	} while (!pu->dry_run && n >= pu->batch);
 	return 0;
 }
@@ -199,8 +190,6 @@ purge_print(const struct global_opts *g, const struct purge *pu)
 {
 	json_t	*o;
 
-	if (pu->progress)
-		fputc('\n', stderr);
 	if (g->json) {
 		o = json_pack("{s:b, s:s, s:s?, s:I, s:I, s:I}", "dry_run",
 		    pu->dry_run, "before", pu->cut, "audit_before",
@@ -264,7 +253,6 @@ purge_options(struct purge *pu, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage(&cmd_purge_entry);
-	pu->progress = isatty(STDERR_FILENO) == 1;
 	return 0;
 }
 
@@ -291,13 +279,16 @@ cmd_purge_exec(struct global_opts *g, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	/* The count is of runs, then audit rows, batch by batch. */
+	pu.progress = progress_new(STDERR_FILENO, pu.dry_run ?
+	    "purge (dry run): rows" : "purge: rows", -1, g->verbosity == 0);
 	if (purge_runs(db, &pu, &e) == -1 || purge_audit(db, &pu, &e) == -1 ||
 	    purge_finish(db, &pu, &e) == -1) {
-		if (pu.progress)
-			fputc('\n', stderr);
+		progress_end(pu.progress);
 		status = cmd_db_fail("purge", &e);
 		goto out;
 	}
+	progress_end(pu.progress);
 	purge_print(g, &pu);
 	status = EXIT_OK;
 out:

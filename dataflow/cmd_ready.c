@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -12,6 +13,7 @@
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
+#include "progress.h"
 #include "ids.h"
 #include "ops.h"
 #include "settings.h"
@@ -56,14 +58,15 @@ ready_print(const struct global_opts *g, const char *dataset,
 static int
 cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256 };
+	enum { OPT_DRY_RUN = 256, OPT_REASON };
 	static const struct option longopts[] = {
 		CMD_RANGE_OPTIONS,
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
+		{ "reason",	required_argument,	NULL, OPT_REASON },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct cmd_partitions cp = { 0 };
-	const char	*dataset;
+	const char	*dataset, *reason = NULL;
 	char		*actor = NULL;
 	struct settings	*s = NULL;
 	struct db	*db = NULL;
@@ -71,11 +74,14 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 	json_t		*doc = NULL;
 	long		 changed;
 	bool		 dry_run = false;
-	int		 ch, status = EXIT_USAGE;
+	struct progress	*pr;
+	int		 ch, rc, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == OPT_DRY_RUN)
 			dry_run = true;
+		else if (ch == OPT_REASON)
+			reason = optarg;
 		else if (cmd_range_option(&cp, ch, optarg) != 1)
 			return cmd_usage(&cmd_ready_entry);
 	}
@@ -105,8 +111,13 @@ cmd_ready_exec(struct global_opts *g, int argc, char **argv)
 		status = cmd_db_fail("mark partitions READY", &e);
 		goto out;
 	}
-	if (ops_ready(db, dataset, cp.ids, cp.n, actor, &changed, &doc,
-	    &e) == -1) {
+	/* One statement: the line shows time passing, then goes. */
+	pr = progress_new(STDERR_FILENO, "ready: marking", -1,
+	    g->verbosity == 0);
+	rc = ops_ready(db, dataset, cp.ids, cp.n, reason, actor, &changed,
+	    &doc, &e);
+	progress_end(pr);
+	if (rc == -1) {
 		status = ready_fail(&e);
 		goto out;
 	}
@@ -126,7 +137,7 @@ out:
 }
 
 const struct cmd_entry cmd_ready_entry = {
-	"ready", "[--dry-run] DATASET DATAID... | DATASET --from A --to B "
-	"(--daily | --step N)",
+	"ready", "[--dry-run] [--reason TEXT] DATASET DATAID... | "
+	"DATASET --from A --to B (--daily | --step N)",
 	"mark partitions of a dataset READY", cmd_ready_exec
 };

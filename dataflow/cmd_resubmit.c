@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -15,6 +16,7 @@
 #include "exitcodes.h"
 #include "ids.h"
 #include "ops.h"
+#include "progress.h"
 #include "settings.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -57,7 +59,7 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 		"NOTE"
 	};
 	struct table	*t;
-	char		*outs;
+	char		*outs, tbuf[64];
 	int		 i, n = db_rows(r);
 
 	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
@@ -77,7 +79,8 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 		if (strcmp(db_col(r, i, "action"), "refused") == 0)
 			table_addf(t, "running: held by run %s on host %s "
 			    "since %s", db_col(r, i, "run_id"),
-			    db_col(r, i, "host"), db_col(r, i, "since"));
+			    db_col(r, i, "host"), table_time_iso(db_col(r, i,
+			    "since"), tbuf, sizeof(tbuf)));
 		else if (strcmp(db_col(r, i, "depth"), "0") != 0)
 			table_addf(t, "downstream of %s (depth %s)", req,
 			    db_col(r, i, "depth"));
@@ -135,7 +138,8 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 	struct db	*db = NULL;
 	struct db_error	 e = { 0 };
 	struct db_result *r = NULL;
-	int		 ch, status = EXIT_USAGE;
+	struct progress	*pr;
+	int		 ch, rc, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -184,7 +188,12 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	actor = actor_name();
 	o.who = actor;
-	if (ops_resubmit(db, &o, &r, &e) == -1)
+	/* One statement: the line shows time passing, then goes. */
+	pr = progress_new(STDERR_FILENO, "resubmit: working", -1,
+	    g->verbosity == 0);
+	rc = ops_resubmit(db, &o, &r, &e);
+	progress_end(pr);
+	if (rc == -1)
 		status = ops_fail("resubmit", &e);
 	else
 		status = resubmit_print(g, &o, r);

@@ -207,8 +207,8 @@ show_text(const struct db_result *r)
 	cmd_show_line("message", db_col(r, 0, "message"));
 	cmd_show_host(r);
 	cmd_show_line("label", db_col(r, 0, "label"));
-	cmd_show_line("started", db_col(r, 0, "started"));
-	cmd_show_line("ended", db_col(r, 0, "ended"));
+	cmd_show_time("started", db_col(r, 0, "started"));
+	cmd_show_time("ended", db_col(r, 0, "ended"));
 	if (db_col(r, 0, "ended") == NULL)
 		snprintf(buf, sizeof(buf), "%s so far", cmd_duration(
 		    db_col(r, 0, "duration_secs"), buf2, sizeof(buf2)));
@@ -216,8 +216,9 @@ show_text(const struct db_result *r)
 		cmd_duration(db_col(r, 0, "duration_secs"), buf, sizeof(buf));
 	cmd_show_line("duration", buf);
 	if (strcmp(db_col(r, 0, "status"), "RUNNING") == 0) {
-		cmd_show_line("heartbeat", db_col(r, 0, "heartbeat"));
-		cmd_show_line("lease until", db_col(r, 0, "lease_until"));
+		cmd_show_time("heartbeat", db_col(r, 0, "heartbeat"));
+		cmd_show_time("lease until", db_col(r, 0,
+		    "lease_until"));
 	}
 	pairs = run_pairs(db_col(r, 0, "params"));
 	cmd_show_line("params", pairs);

@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "dataflow.h"
+#include "config.h"
+#include "config_encode.h"
 #include "db.h"
 #include "exitcodes.h"
 #include "ids.h"
@@ -20,29 +22,19 @@
 
 #define GRID_MAXHEAD	8	/* dataid suffixes printed down the columns */
 
+/* Add the rows of r (listing_status) to the status table t. */
 static void
-status_table(const struct db_result *r)
+status_rows(struct table *t, const struct db_result *r)
 {
-	static const char *const headers[] = {
-		"JOB", "STATE", "CLAIMABLE", "RETRYING", "RUNNING", "DONE",
-		"FAILED", "WAITING", "OLDEST", "LAG", "LAST RUN", "OUTCOME",
-		"DURATION"
-	};
-	struct table	*t;
 	const char	*v;
 	char		 buf[32];
-	size_t		 c;
 	int		 i;
 
-	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
-	for (c = 2; c <= 7; c++)
-		table_align(t, c, TABLE_RIGHT);
-	table_align(t, 9, TABLE_RIGHT);
-	table_align(t, 12, TABLE_RIGHT);
 	for (i = 0; i < db_rows(r); i++) {
 		table_add(t, db_col(r, i, "jobid"));
 		table_add(t, db_col(r, i, "state"));
 		table_add(t, db_col(r, i, "claimable"));
+		table_add(t, db_col(r, i, "ready"));
 		table_add(t, db_col(r, i, "retrying"));
 		if ((v = db_col(r, i, "max_running")) != NULL)
 			table_addf(t, "%s/%s", db_col(r, i, "running"), v);
@@ -51,6 +43,7 @@ status_table(const struct db_result *r)
 		table_add(t, db_col(r, i, "done"));
 		table_add(t, db_col(r, i, "failed"));
 		table_add(t, db_col(r, i, "waiting"));
+		table_add(t, db_col(r, i, "skipped"));
 		table_add(t, db_col(r, i, "oldest_dataid"));
 		table_add(t, cmd_duration(db_col(r, i, "lag_secs"), buf,
 		    sizeof(buf)));
@@ -60,13 +53,14 @@ status_table(const struct db_result *r)
 			table_add(t, NULL);
 			continue;
 		}
-		/* A run still going has no age: not "#9938 - ago". */
-		if (db_col(r, i, "last_age_secs") == NULL)
-			table_addf(t, "#%s", db_col(r, i, "last_run_id"));
+		/* A run still going says so: not "#9938 - ago". */
+		if (db_col(r, i, "last_ended") == NULL)
+			table_addf(t, "#%s running", db_col(r, i,
+			    "last_run_id"));
 		else
-			table_addf(t, "#%s %s ago", db_col(r, i,
-			    "last_run_id"), cmd_duration(db_col(r, i,
-			    "last_age_secs"), buf, sizeof(buf)));
+			table_addf(t, "#%s %s", db_col(r, i, "last_run_id"),
+			    cmd_ago(db_col(r, i, "last_age_secs"), buf,
+			    sizeof(buf)));
 		if ((v = db_col(r, i, "last_signal")) != NULL)
 			table_addf(t, "%s (signal %s)", db_col(r, i,
 			    "last_status"), v);
@@ -79,7 +73,26 @@ status_table(const struct db_result *r)
 		table_add(t, cmd_duration(db_col(r, i, "last_duration_secs"),
 		    buf, sizeof(buf)));
 	}
-	cmd_table_print(t);
+}
+
+/* Return a new status table, with its headers and alignment. */
+static struct table *
+status_table(void)
+{
+	static const char *const headers[] = {
+		"JOB", "STATE", "CLAIMABLE", "READY", "RETRYING", "RUNNING",
+		"DONE", "FAILED", "WAITING", "SKIPPED", "OLDEST", "LAG",
+		"LAST RUN", "OUTCOME", "DURATION"
+	};
+	struct table	*t;
+	size_t		 c;
+
+	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
+	for (c = 2; c <= 9; c++)
+		table_align(t, c, TABLE_RIGHT);
+	table_align(t, 11, TABLE_RIGHT);
+	table_align(t, 14, TABLE_RIGHT);
+	return t;
 }
 
 /*
@@ -220,24 +233,161 @@ status_grid(struct global_opts *g, struct db *db, const char *jobid,
 	return EXIT_OK;
 }
 
+/* The jobs a status is about: those named, or matched by --match. */
+struct status_jobs {
+	const char	**ids;
+	size_t		  n;
+	struct db_result *matched;	/* what ids points into, with --match */
+};
+
+/*
+ * Set sj to the jobs whose tags include every pair of tags[0..ntags-1];
+ * return EXIT_OK, or say why and return the exit status (none matches:
+ * a configuration error, as trigger --match).
+ */
+static int
+status_match(struct db *db, const struct cfg_kv *tags, size_t ntags,
+    struct status_jobs *sj)
+{
+	struct db_error	 e = { 0 };
+	char		*text, *pairs;
+	size_t		 k;
+	int		 i, rc;
+
+	text = config_kv_text(tags, ntags);
+	rc = listing_match_jobs(db, text, &sj->matched, &e);
+	free(text);
+	if (rc == -1) {
+		rc = cmd_db_fail("read the jobs' tags", &e);
+		db_error_clear(&e);
+		return rc;
+	}
+	if (db_rows(sj->matched) == 0) {
+		pairs = xstrdup("");
+		for (k = 0; k < ntags; k++) {
+			text = pairs;
+			pairs = xasprintf("%s%s%s=%s", text, k > 0 ? ", " :
+			    "", tags[k].key, tags[k].value);
+			free(text);
+		}
+		warnx("--match: no job has the tags %s", pairs);
+		free(pairs);
+		return EXIT_CONFIG;
+	}
+	sj->n = (size_t)db_rows(sj->matched);
+	sj->ids = xcalloc(sj->n, sizeof(*sj->ids));
+	for (i = 0; i < db_rows(sj->matched); i++)
+		sj->ids[i] = db_value(sj->matched, i, 0);
+	return EXIT_OK;
+}
+
+/* Print the status of the jobs sj (none: every job) as JSON; return the
+ * exit status. One document: {"jobs": [...]}, in the order given. */
+static int
+status_json(struct db *db, const struct status_jobs *sj)
+{
+	struct db_error	 e = { 0 };
+	json_t		*doc = NULL, *one;
+	char		*json;
+	size_t		 k;
+	int		 rc;
+
+	if (sj->n <= 1) {
+		rc = listing_status_json(db, sj->n == 0 ? NULL : sj->ids[0],
+		    &json, &e);
+		return cmd_print_json("read the status", rc, json, &e);
+	}
+	for (k = 0; k < sj->n; k++) {
+		if (listing_status_json(db, sj->ids[k], &json, &e) == -1) {
+			json_decref(doc);
+			return cmd_print_json("read the status", -1, NULL,
+			    &e);
+		}
+		one = cmd_json_parse(json);
+		free(json);
+		if (doc == NULL)
+			doc = json_incref(one);
+		else
+			json_array_extend(json_object_get(doc, "jobs"),
+			    json_object_get(one, "jobs"));
+		json_decref(one);
+	}
+	cmd_json_print(doc);
+	return EXIT_OK;
+}
+
+/* Print the status table of the jobs sj (none: every job); return the
+ * exit status. Nothing is printed unless every job is known. */
+static int
+status_text(struct db *db, const struct status_jobs *sj)
+{
+	struct db_error		 e = { 0 };
+	struct db_result	*r;
+	struct table		*t;
+	size_t			 k, n = sj->n == 0 ? 1 : sj->n;
+	int			 rows = 0, status;
+
+	t = status_table();
+	for (k = 0; k < n; k++) {
+		if (listing_status(db, sj->n == 0 ? NULL : sj->ids[k], &r,
+		    &e) == -1) {
+			table_free(t);
+			status = cmd_db_fail("read the status", &e);
+			db_error_clear(&e);
+			return status;
+		}
+		rows += db_rows(r);
+		status_rows(t, r);
+		db_result_free(r);
+	}
+	if (rows == 0) {
+		table_free(t);
+		printf("no jobs: declare them with \"dataflow apply\"\n");
+	} else
+		cmd_table_print(t);
+	return EXIT_OK;
+}
+
+/* Check the jobs named, and drop those named twice; 0 or -1 (usage). */
+static int
+status_named(char **argv, int argc, struct status_jobs *sj)
+{
+	size_t	 k;
+	int	 i;
+
+	sj->ids = xcalloc((size_t)argc + 1, sizeof(*sj->ids));
+	for (i = 0; i < argc; i++) {
+		if (!ident_valid(argv[i])) {
+			warnx("\"%s\" is not a valid job id", argv[i]);
+			return -1;
+		}
+		for (k = 0; k < sj->n && strcmp(sj->ids[k], argv[i]) != 0;
+		    k++)
+			;
+		if (k == sj->n)
+			sj->ids[sj->n++] = argv[i];
+	}
+	return 0;
+}
+
 static int
 cmd_status_exec(struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_GRID = 256, OPT_LIMIT };
+	enum { OPT_GRID = 256, OPT_LIMIT, OPT_MATCH };
 	static const struct option longopts[] = {
 		{ "grid",	no_argument,		NULL, OPT_GRID },
 		{ "limit",	required_argument,	NULL, OPT_LIMIT },
+		{ "match",	required_argument,	NULL, OPT_MATCH },
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct status_jobs	 sj = { NULL, 0, NULL };
+	struct cfg_kv		*tags = NULL;
 	struct settings		*s = NULL;
 	struct db		*db = NULL;
-	struct db_error		 e = { 0 };
-	struct db_result	*r = NULL;
-	const char		*jobid = NULL;
-	char			*json;
+	size_t			 ntags = 0;
 	long			 limit = -1;
 	bool			 grid = false;
-	int			 ch, status;
+	int			 ch, status = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -246,54 +396,57 @@ cmd_status_exec(struct global_opts *g, int argc, char **argv)
 			break;
 		case OPT_LIMIT:
 			if (cmd_parse_limit(optarg, &limit) == -1)
-				return cmd_usage(&cmd_status_entry);
+				goto usage;
+			break;
+		case OPT_MATCH:
+			if (cmd_tag_add(&tags, &ntags, optarg) == -1)
+				goto usage;
 			break;
 		default:
-			return cmd_usage(&cmd_status_entry);
+			goto usage;
 		}
 	}
-	if (argc - optind > 1)
-		return cmd_usage(&cmd_status_entry);
 	if (limit != -1 && !grid) {
 		warnx("--limit goes with --grid");
-		return cmd_usage(&cmd_status_entry);
+		goto usage;
 	}
-	if (optind < argc) {
-		jobid = argv[optind];
-		if (!ident_valid(jobid)) {
-			warnx("\"%s\" is not a valid job id", jobid);
-			return EXIT_USAGE;
-		}
+	if (ntags > 0 && optind < argc) {
+		warnx("give jobs or --match, not both");
+		goto usage;
 	}
+	if (grid && (ntags > 0 || argc - optind > 1)) {
+		warnx("--grid takes one job at most");
+		goto usage;
+	}
+	if (status_named(argv + optind, argc - optind, &sj) == -1)
+		goto out;
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
-		return status;
+		goto out;
 	cmd_schema_warn(db);
-	if (grid) {
-		status = status_grid(g, db, jobid, limit);
+	if (ntags > 0 && (status = status_match(db, tags, ntags,
+	    &sj)) != EXIT_OK)
 		goto out;
-	}
-	if (g->json) {
-		status = listing_status_json(db, jobid, &json, &e);
-		status = cmd_print_json("read the status", status, json, &e);
-		goto out;
-	}
-	if (listing_status(db, jobid, &r, &e) == -1) {
-		status = cmd_db_fail("read the status", &e);
-		goto out;
-	}
-	status = EXIT_OK;
-	cmd_print_rows(r, status_table,
-	    "no jobs: declare them with \"dataflow apply\"");
+	if (grid)
+		status = status_grid(g, db, sj.n == 0 ? NULL : sj.ids[0],
+		    limit);
+	else if (g->json)
+		status = status_json(db, &sj);
+	else
+		status = status_text(db, &sj);
 out:
-	db_result_free(r);
-	db_error_clear(&e);
+	free(sj.ids);
+	db_result_free(sj.matched);
+	config_kv_free(tags, ntags);
 	db_close(db);
 	settings_free(s);
 	return status;
+usage:
+	config_kv_free(tags, ntags);
+	return cmd_usage(&cmd_status_entry);
 }
 
 const struct cmd_entry cmd_status_entry = {
-	"status", "[--grid [--limit N]] [JOB]",
-	"per job: claimable, running, done, failed, lag, last run",
+	"status", "[--grid [--limit N]] [JOB... | --match TAG=VALUE...]",
+	"per job: claimable, ready, running, done, failed, lag, last run",
 	cmd_status_exec
 };

@@ -24,11 +24,11 @@ static const char token_revoke_sql[] =
     "SELECT df_token_revoke($1, $2)";
 #define TOKEN_ROWS \
     "SELECT t.name, t.role, to_json(t.created) #>> '{}' AS created, " \
-    "extract(epoch FROM t.created)::bigint AS created_epoch, " \
+    "floor(extract(epoch FROM t.created))::bigint AS created_epoch, " \
     "t.created_by, to_json(t.last_used) #>> '{}' AS last_used, " \
-    "extract(epoch FROM t.last_used)::bigint AS last_used_epoch, " \
+    "floor(extract(epoch FROM t.last_used))::bigint AS last_used_epoch, " \
     "to_json(t.revoked) #>> '{}' AS revoked, " \
-    "extract(epoch FROM t.revoked)::bigint AS revoked_epoch " \
+    "floor(extract(epoch FROM t.revoked))::bigint AS revoked_epoch " \
     "FROM df_token_list() t"
 static const char token_list_sql[] = TOKEN_ROWS;
 static const char token_list_json_sql[] =

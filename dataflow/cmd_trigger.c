@@ -199,32 +199,6 @@ out:
 	return status;
 }
 
-/* Take a --match TAG=VALUE; 0, or -1 said (usage). */
-static int
-trigger_add_tag(struct trigger_opts *o, const char *arg)
-{
-	struct cfg_kv	 kv;
-	char		*errmsg = NULL;
-	size_t		 i;
-
-	if (trigger_tag_parse(arg, &kv, &errmsg) == -1) {
-		warnx("%s", errmsg);
-		free(errmsg);
-		return -1;
-	}
-	for (i = 0; i < o->ntags; i++) {
-		if (strcmp(o->tags[i].key, kv.key) == 0) {
-			warnx("--match: tag %s given twice", kv.key);
-			free(kv.key);
-			free(kv.value);
-			return -1;
-		}
-	}
-	o->tags = xreallocarray(o->tags, o->ntags + 1, sizeof(*o->tags));
-	o->tags[o->ntags++] = kv;
-	return 0;
-}
-
 static void
 trigger_opts_clear(struct trigger_opts *o)
 {
@@ -280,7 +254,7 @@ cmd_trigger_exec(struct global_opts *g, int argc, char **argv)
 			o.wait = true;
 			break;
 		case OPT_MATCH:
-			if (trigger_add_tag(&o, optarg) == 0)
+			if (cmd_tag_add(&o.tags, &o.ntags, optarg) == 0)
 				break;
 			goto usage;
 		case OPT_TIMEOUT:

@@ -43,8 +43,8 @@ worker_list_table(const struct db_result *r)
 		table_add(t, db_col(r, i, "jobid"));
 		table_add(t, cmd_time(db_col(r, i, "started_epoch"), buf,
 		    sizeof(buf)));
-		table_addf(t, "%s ago", cmd_duration(db_col(r, i,
-		    "last_seen_secs"), buf, sizeof(buf)));
+		table_add(t, cmd_ago(db_col(r, i, "last_seen_secs"), buf,
+		    sizeof(buf)));
 		table_add(t, db_col(r, i, "state"));
 		for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
 			table_add(t, db_col(r, i, counts[c]));
@@ -59,7 +59,7 @@ worker_show_text(const struct db_result *r, const struct db_result *runs)
 		"RUN", "DATAID", "STATUS", "STARTED", "DURATION"
 	};
 	struct table	*t;
-	char		 buf[64], *s;
+	char		 buf[64], tbuf[64], *s;
 	int		 i;
 
 	cmd_show_line("worker", db_col(r, 0, "worker_id"));
@@ -72,13 +72,14 @@ worker_show_text(const struct db_result *r, const struct db_result *runs)
 	cmd_show_line("mode", s);
 	free(s);
 	cmd_show_line("version", db_col(r, 0, "version"));
-	cmd_show_line("started", db_col(r, 0, "started"));
-	s = xasprintf("%s (%s ago; heartbeat every %ss)",
-	    db_col(r, 0, "last_seen"), cmd_duration(db_col(r, 0,
-	    "last_seen_secs"), buf, sizeof(buf)), db_col(r, 0, "beat_secs"));
+	cmd_show_time("started", db_col(r, 0, "started"));
+	s = xasprintf("%s (%s; heartbeat every %ss)",
+	    table_time_iso(db_col(r, 0, "last_seen"), tbuf, sizeof(tbuf)),
+	    cmd_ago(db_col(r, 0, "last_seen_secs"), buf, sizeof(buf)),
+	    db_col(r, 0, "beat_secs"));
 	cmd_show_line("last seen", s);
 	free(s);
-	cmd_show_line("stopped", db_col(r, 0, "stopped"));
+	cmd_show_time("stopped", db_col(r, 0, "stopped"));
 	s = xasprintf("%s (%s succeeded, %s failed)", db_col(r, 0,
 	    "processed"), db_col(r, 0, "succeeded"), db_col(r, 0, "failed"));
 	cmd_show_line("processed", s);

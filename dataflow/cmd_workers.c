@@ -41,8 +41,8 @@ workers_table(const struct db_result *r)
 			table_add(t, db_col(r, i, counts[c]));
 		table_add(t, cmd_time(db_col(r, i, "first_seen_epoch"), buf,
 		    sizeof(buf)));
-		table_addf(t, "%s ago", cmd_duration(db_col(r, i,
-		    "last_seen_secs"), buf, sizeof(buf)));
+		table_add(t, cmd_ago(db_col(r, i, "last_seen_secs"), buf,
+		    sizeof(buf)));
 	}
 	cmd_table_print(t);
 }

@@ -109,18 +109,23 @@ struct json_t	*cmd_json_parse(const char *v);
  */
 int		 cmd_parse_limit(const char *arg, long *limit);
 /*
- * Return a local "YYYY-MM-DD HH:MM:SS" from an epoch text value into buf,
+ * Return a local "YYYY-MM-DD HH:MM:SS +HHMM" from an epoch text value into buf,
  * or NULL for a NULL value.
  */
 const char	*cmd_time(const char *epoch, char *buf, size_t len);
 /* Return a duration ("5m03s") from a text number of seconds, or NULL. */
 const char	*cmd_duration(const char *secs, char *buf, size_t len);
+/* Return an age, "5m03s ago" or "just now" (none yet, or negative), from
+ * a text number of seconds into buf, or NULL. */
+const char	*cmd_ago(const char *secs, char *buf, size_t len);
 /* Print a rendered table on stdout and free it. */
 struct table;
 void		 cmd_table_print(struct table *t);
 /* Print "name  value" (a line of a "show"), safe for a terminal; nothing
  * when value is NULL. */
 void		 cmd_show_line(const char *name, const char *value);
+/* The same for an ISO 8601 time, shown as cmd_time shows times. */
+void		 cmd_show_time(const char *name, const char *iso);
 struct db_result;
 /* Print the "host" line of a show: host, pid and user of r's first row. */
 void		 cmd_show_host(const struct db_result *r);
@@ -179,5 +184,13 @@ bool		 cmd_range_given(const struct cmd_partitions *cp);
 int		 cmd_partitions(struct cmd_partitions *cp, char **args,
 		    size_t nargs);
 void		 cmd_partitions_free(struct cmd_partitions *cp);
+
+/*
+ * Add the --match TAG=VALUE arg to (*tags)[0..*ntags-1] (grown; free with
+ * config_kv_free); return 0, or print why and return -1 (a usage error).
+ */
+struct cfg_kv;
+int		 cmd_tag_add(struct cfg_kv **tags, size_t *ntags,
+		    const char *arg);
 
 #endif

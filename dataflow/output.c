@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "config.h"
 #include "dataflow.h"
 #include "db.h"
 #include "exitcodes.h"
@@ -15,6 +16,7 @@
 #include "listing.h"
 #include "range.h"
 #include "table.h"
+#include "trigger.h"
 #include "xmalloc.h"
 
 int
@@ -86,6 +88,31 @@ cmd_time(const char *epoch, char *buf, size_t len)
 	if (epoch == NULL)
 		return NULL;
 	return table_time((time_t)strtoll(epoch, NULL, 10), buf, len);
+}
+
+const char *
+cmd_ago(const char *secs, char *buf, size_t len)
+{
+	char	 d[32];
+
+	if (secs == NULL)
+		return NULL;
+	/* A clock ahead of the database's gives a negative age: not
+	 * "- ago". */
+	if (strtod(secs, NULL) < 0.05)
+		snprintf(buf, len, "just now");
+	else
+		snprintf(buf, len, "%s ago", cmd_duration(secs, d,
+		    sizeof(d)));
+	return buf;
+}
+
+void
+cmd_show_time(const char *name, const char *iso)
+{
+	char	 buf[64];
+
+	cmd_show_line(name, table_time_iso(iso, buf, sizeof(buf)));
 }
 
 const char *
@@ -232,4 +259,29 @@ cmd_show_host(const struct db_result *r)
 	    db_col(r, 0, "pid"), db_col(r, 0, "username"));
 	cmd_show_line("host", s);
 	free(s);
+}
+
+int
+cmd_tag_add(struct cfg_kv **tags, size_t *ntags, const char *arg)
+{
+	struct cfg_kv	 kv;
+	char		*errmsg = NULL;
+	size_t		 i;
+
+	if (trigger_tag_parse(arg, &kv, &errmsg) == -1) {
+		warnx("%s", errmsg);
+		free(errmsg);
+		return -1;
+	}
+	for (i = 0; i < *ntags; i++) {
+		if (strcmp((*tags)[i].key, kv.key) == 0) {
+			warnx("--match: tag %s given twice", kv.key);
+			free(kv.key);
+			free(kv.value);
+			return -1;
+		}
+	}
+	*tags = xreallocarray(*tags, *ntags + 1, sizeof(**tags));
+	(*tags)[(*ntags)++] = kv;
+	return 0;
 }

@@ -42,6 +42,11 @@ static const char status_sql[] = STATUS_ROWS;
 static const char status_json_sql[] =
     "SELECT df_list_status($1)::text";
 
+/* dataflow status --match: as df_match_job, but any number of jobs. */
+static const char match_jobs_sql[] =
+    "SELECT j.jobid FROM job j WHERE j.removed IS NULL "
+    "AND j.tags @> $1::jsonb ORDER BY j.jobid";
+
 /* df_grid (sql/observe.sql): jobs in dependency order, recent dataids. */
 static const char grid_sql[] =
     "SELECT g.jobid, g.paused, g.dataids::text AS dataids, "
@@ -55,7 +60,7 @@ static const char grid_sql[] =
 #define RUN_COLUMNS \
     "r.run_id, r.jobid, r.dataid, r.attempt, r.status, r.host, r.pid, " \
     "r.username, r.label, to_json(r.started) #>> '{}' AS started, " \
-    "extract(epoch FROM r.started)::bigint AS started_epoch, " \
+    "floor(extract(epoch FROM r.started))::bigint AS started_epoch, " \
     "to_json(r.ended) #>> '{}' AS ended, " \
     "extract(epoch FROM coalesce(r.ended, now()) - r.started) " \
     "AS duration_secs, r.exit_code, r.signal, " \
@@ -120,7 +125,7 @@ static const char explain_json_sql[] =
  */
 #define AUDIT_ROWS \
     "SELECT a.audit_id, to_json(a.at) #>> '{}' AS at, " \
-    "extract(epoch FROM a.at)::bigint AS at_epoch, a.who, a.host, " \
+    "floor(extract(epoch FROM a.at))::bigint AS at_epoch, a.who, a.host, " \
     "a.action, a.jobid, a.datasetid, a.dataid, CASE WHEN a.action = " \
     "'apply' THEN df_masked_plan(a.detail) ELSE a.detail END AS detail, " \
     "a.reason FROM audit a " \
@@ -147,7 +152,7 @@ static const char audit_json_sql[] =
     "SELECT w.host, w.runs, w.running, w.stale, w.succeeded, w.failed, " \
     "w.timeout, w.cancelled, w.abandoned, " \
     "to_json(w.first_seen) #>> '{}' AS first_seen, " \
-    "extract(epoch FROM w.first_seen)::bigint AS first_seen_epoch, " \
+    "floor(extract(epoch FROM w.first_seen))::bigint AS first_seen_epoch, " \
     "to_json(w.last_seen) #>> '{}' AS last_seen, w.last_seen_secs " \
     "FROM df_workers() w"
 
@@ -161,7 +166,7 @@ static const char workers_json_sql[] = "SELECT df_list_hosts()::text";
 static const char worker_list_sql[] =
     "SELECT k.worker_id, k.jobid, k.host, k.pid, k.username, k.mode, "
     "k.stream, k.version, to_json(k.started) #>> '{}' AS started, "
-    "extract(epoch FROM k.started)::bigint AS started_epoch, "
+    "floor(extract(epoch FROM k.started))::bigint AS started_epoch, "
     "to_json(k.last_seen) #>> '{}' AS last_seen, k.last_seen_secs, "
     "k.beat_secs, to_json(k.stopped) #>> '{}' AS stopped, k.state, "
     "k.run_id, k.dataid, k.processed, k.succeeded, k.failed "
@@ -175,7 +180,7 @@ static const char worker_list_json_sql[] =
 /* A worker's latest runs, for "workers show". */
 #define WORKER_RUNS \
     "SELECT r.run_id, r.dataid, r.status, " \
-    "extract(epoch FROM r.started)::bigint AS started_epoch, " \
+    "floor(extract(epoch FROM r.started))::bigint AS started_epoch, " \
     "extract(epoch FROM coalesce(r.ended, now()) - r.started) " \
     "AS duration_secs FROM run r WHERE r.worker_id = $1::bigint " \
     "ORDER BY r.run_id DESC LIMIT 10"
@@ -343,6 +348,15 @@ listing_status_json(struct db *db, const char *jobid, char **json,
 	if ((rc = listing_doc(db, status_json_sql, 1, p, json, e)) == 1)
 		return listing_unknown(e, "job", jobid, true);
 	return rc;
+}
+
+int
+listing_match_jobs(struct db *db, const char *tags, struct db_result **rows,
+    struct db_error *e)
+{
+	const char	*p[1] = { tags };
+
+	return listing_query(db, match_jobs_sql, 1, p, rows, e);
 }
 
 int

@@ -42,6 +42,12 @@ int		 listing_status(struct db *db, const char *jobid,
 /* {"jobs": [...]} (dataflow(1), Output). */
 int		 listing_status_json(struct db *db, const char *jobid,
 		    char **json, struct db_error *e);
+/*
+ * The jobs (not removed) whose tags include every pair of the JSON object
+ * text tags: set *rows (jobid, by name); 0, or -1 with *e filled.
+ */
+int		 listing_match_jobs(struct db *db, const char *tags,
+		    struct db_result **rows, struct db_error *e);
 
 /* The grid cells: one character per state of a partition's work. */
 struct listing_cell {

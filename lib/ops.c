@@ -23,7 +23,7 @@
  * without any right on the tables (dataflow(1), ROLES); NULL for an
  * unknown or removed dataset. */
 static const char mark_ready_sql[] =
-    "SELECT df_ready($1, $2::text[], $3)";
+    "SELECT df_ready($1, $2::text[], $3, $4)";
 
 /* df_resubmit (sql/ops.sql) with times as ISO 8601. */
 static const char resubmit_sql[] =
@@ -96,10 +96,11 @@ ops_ids_check(char *const *ids, size_t n, struct db_error *e)
 
 int
 ops_ready(struct db *db, const char *dataset, char *const *ids, size_t n,
-    const char *who, long *changed, json_t **doc, struct db_error *e)
+    const char *reason, const char *who, long *changed, json_t **doc,
+    struct db_error *e)
 {
 	struct db_result	*r;
-	const char		*p[3];
+	const char		*p[4];
 	char			*array;
 
 	*doc = NULL;
@@ -111,13 +112,15 @@ ops_ready(struct db *db, const char *dataset, char *const *ids, size_t n,
 		    "itself");
 	if (n == 0)
 		return ops_refuse(e, "no partitions given");
-	if (ops_ids_check(ids, n, e) == -1)
+	if (ops_ids_check(ids, n, e) == -1 ||
+	    ops_reason_check(reason, e) == -1)
 		return -1;
 	array = db_text_array((const char *const *)ids, n);
 	p[0] = dataset;
 	p[1] = array;
 	p[2] = who;
-	r = db_query(db, mark_ready_sql, 3, p, e);
+	p[3] = reason;
+	r = db_query(db, mark_ready_sql, 4, p, e);
 	free(array);
 	if (r == NULL)
 		return -1;

@@ -33,14 +33,15 @@ int		 ops_refuse(struct db_error *e, const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
 
 /*
- * Mark the partitions ids[0..n-1] of dataset READY (df_ready) as who.
- * Return 0 with *changed how many were not READY yet and *doc (new, the
+ * Mark the partitions ids[0..n-1] of dataset READY (df_ready) as who,
+ * with reason (may be NULL) in the audit trail. Return 0 with *changed how many were not READY yet and *doc (new, the
  * caller's) {"dataset", "requested", "changed"}. The dataset "today" and
  * an invalid id are refused.
  */
 int		 ops_ready(struct db *db, const char *dataset,
-		    char *const *ids, size_t n, const char *who,
-		    long *changed, struct json_t **doc, struct db_error *e);
+		    char *const *ids, size_t n, const char *reason,
+		    const char *who, long *changed, struct json_t **doc,
+		    struct db_error *e);
 
 /* What a resubmit reruns. */
 struct ops_resubmit {

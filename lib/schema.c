@@ -30,6 +30,18 @@ static const char role_names_sql[] =
 static const char lock_sql[] =
     "SELECT pg_advisory_xact_lock(hashtext('dataflow'), hashtext($1))";
 
+/* What runs now under the schema's current version: runs with a live
+ * lease, and (from version 6) workers seen lately, as df_workers counts
+ * them live (2 x beat_secs + 30 s). */
+static const char busy_runs_sql[] =
+    "SELECT count(*) FROM run "
+    "WHERE status = 'RUNNING' AND lease_until > now()";
+static const char has_workers_sql[] =
+    "SELECT to_regclass('worker') IS NOT NULL";
+static const char busy_workers_count_sql[] =
+    "SELECT count(*) FROM worker WHERE state <> 'stopped' "
+    "AND last_seen > now() - make_interval(secs => 2 * beat_secs + 30)";
+
 static const char role_exists_sql[] =
     "SELECT 1 FROM pg_roles WHERE rolname = $1";
 
@@ -226,6 +238,53 @@ schema_version(struct db *db, struct db_error *e)
 	return version;
 }
 
+/* Return the count the query sql gives, or -1 with *e filled. */
+static long long
+schema_count(struct db *db, const char *sql, struct db_error *e)
+{
+	struct db_result	*r;
+	long long		 n;
+
+	if ((r = db_query(db, sql, 0, NULL, e)) == NULL)
+		return -1;
+	n = db_int(r, 0, 0, 0);
+	db_result_free(r);
+	return n;
+}
+
+/*
+ * Refuse to upgrade from version from while runjobs of that version run
+ * (unless si->force): 0, or -1 with *e filled (SCHEMA_BUSY_STATE when
+ * refused).
+ */
+static int
+schema_busy(struct db *db, int from, struct schema_init *si,
+    struct db_error *e)
+{
+	struct db_result	*r;
+	bool			 workers;
+
+	if ((si->busy_runs = schema_count(db, busy_runs_sql, e)) == -1)
+		return -1;
+	/* The worker table is there from version 6 on. */
+	if ((r = db_query(db, has_workers_sql, 0, NULL, e)) == NULL)
+		return -1;
+	workers = db_value(r, 0, 0) != NULL &&
+	    strcmp(db_value(r, 0, 0), "t") == 0;
+	db_result_free(r);
+	si->busy_workers = 0;
+	if (workers && (si->busy_workers = schema_count(db,
+	    busy_workers_count_sql, e)) == -1)
+		return -1;
+	if (si->force || (si->busy_runs == 0 && si->busy_workers == 0))
+		return 0;
+	schema_fail(e, SCHEMA_BUSY_STATE, xasprintf("%lld run%s RUNNING and "
+	    "%lld worker%s live, of runjobs that expect schema version %d",
+	    si->busy_runs, si->busy_runs == 1 ? "" : "s", si->busy_workers,
+	    si->busy_workers == 1 ? "" : "s", from));
+	return -1;
+}
+
 int
 schema_upgrade(struct db *db, const char *schema, struct schema_init *si,
     struct db_error *e)
@@ -260,6 +319,9 @@ schema_upgrade(struct db *db, const char *schema, struct schema_init *si,
 		goto out;
 	si->from = current;
 	si->to = current;
+	if (current > 0 && current < SCHEMA_VERSION &&
+	    schema_busy(db, current, si, e) == -1)
+		goto out;
 	for (f = sql_files; f->name != NULL; f++) {
 		v = schema_file_version(f->name);
 		if (v == 0 || v <= current)

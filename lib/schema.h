@@ -2,6 +2,9 @@
 #ifndef DF_SCHEMA_H
 #define DF_SCHEMA_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct db;
 struct db_error;
 
@@ -78,7 +81,16 @@ struct schema_init {
 	unsigned int		 missing;
 	char			*owner;		/* out: when missing, the
 						 * user (caller frees) */
+	bool			 force;		/* in: upgrade even while
+						 * runjobs of the old
+						 * version are active */
+	long long		 busy_runs;	/* out: runs RUNNING (lease
+						 * not expired) */
+	long long		 busy_workers;	/* out: workers live */
 };
+
+/* The SQLSTATE of a refused upgrade (object_in_use). */
+#define SCHEMA_BUSY_STATE	"55006"
 
 /*
  * Create the schema, apply every migration newer than the database's
@@ -87,7 +99,10 @@ struct schema_init {
  * name members of them, in one transaction serialized against concurrent
  * runs. Idempotent. Fills si's out fields. Return 0, or -1 with *e filled
  * (nothing changed); a grant whose member or role does not exist is such
- * an error.
+ * an error. An upgrade (not a creation, not the same version) is refused
+ * with SCHEMA_BUSY_STATE, si->busy_runs and si->busy_workers set, while
+ * runs are RUNNING with a live lease or workers are live: their runjobs
+ * expect the old version (a claim checks it), unless si->force.
  */
 int	schema_upgrade(struct db *db, const char *schema,
 	    struct schema_init *si, struct db_error *e);

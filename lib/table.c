@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "strbuf.h"
 #include "table.h"
@@ -223,7 +224,71 @@ table_time(time_t t, char *buf, size_t len)
 	struct tm	 tm;
 
 	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
 		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
+/* Read n digits at *p into *v and step over them; 0, or -1. */
+static int
+table_digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+/* Read the character c at *p and step over it; 0, or -1. */
+static int
+table_sep(const char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+const char *
+table_time_iso(const char *iso, char *buf, size_t len)
+{
+	struct tm	 tm;
+	const char	*p = iso;
+	time_t		 t;
+	int		 sign, oh, om = 0;
+
+	if (iso == NULL)
+		return NULL;
+	memset(&tm, 0, sizeof(tm));
+	if (table_digits(&p, 4, &tm.tm_year) == -1 ||
+	    table_sep(&p, '-') == -1 || table_digits(&p, 2, &tm.tm_mon) == -1 ||
+	    table_sep(&p, '-') == -1 ||
+	    table_digits(&p, 2, &tm.tm_mday) == -1 ||
+	    table_sep(&p, 'T') == -1 ||
+	    table_digits(&p, 2, &tm.tm_hour) == -1 ||
+	    table_sep(&p, ':') == -1 || table_digits(&p, 2, &tm.tm_min) == -1 ||
+	    table_sep(&p, ':') == -1 || table_digits(&p, 2, &tm.tm_sec) == -1)
+		goto asis;
+	/* Whole seconds are shown: the fraction is dropped. */
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p != '+' && *p != '-')
+		goto asis;
+	sign = *p++ == '-' ? -1 : 1;
+	if (table_digits(&p, 2, &oh) == -1 ||
+	    (table_sep(&p, ':') == 0 && table_digits(&p, 2, &om) == -1) ||
+	    *p != '\0')
+		goto asis;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		goto asis;
+	return table_time(t - sign * (oh * 3600 + om * 60), buf, len);
+asis:
+	strlcpy(buf, iso, len);
 	return buf;
 }

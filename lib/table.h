@@ -55,7 +55,12 @@ char		*table_render(const struct table *t);
  * "5m03s", "2h05m", "3d04h"; "-" for a negative value.
  */
 const char	*table_duration(double secs, char *buf, size_t len);
-/* Write t as local time "YYYY-MM-DD HH:MM:SS" to buf and return buf. */
+/* Write t as local time with its UTC offset, "YYYY-MM-DD HH:MM:SS
+ * +HHMM", to buf and return buf: every time a person reads. */
 const char	*table_time(time_t t, char *buf, size_t len);
+/* Write the ISO 8601 time iso (as PostgreSQL's JSON gives it) as
+ * table_time does, or as it is if it cannot be read; return buf, or NULL
+ * for a NULL iso. */
+const char	*table_time_iso(const char *iso, char *buf, size_t len);
 
 #endif

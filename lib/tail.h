@@ -10,6 +10,7 @@
 struct tail {
 	char	 buf[TAIL_MAX];
 	size_t	 len;
+	unsigned long long cut;	/* bytes dropped before buf */
 	int	 fd;		/* tail_tee passes the bytes on to it; -1: no */
 };
 
@@ -28,6 +29,9 @@ void	 tail_add_file(struct tail *t, const char *path);
 /*
  * Return the tail as text for the database, NUL and bytes >= 0x80 (which
  * need not be valid UTF-8) replaced by '?'; caller frees. NULL when empty.
+ * When the beginning was cut, the text starts at a line: the partial first
+ * line is dropped too (unless it is the only one) and a first line says
+ * how much is missing, "[... 12 KB cut]", all in at most TAIL_MAX bytes.
  */
 char	*tail_text(const struct tail *t);
 

@@ -443,6 +443,9 @@ claim_loop(struct runjob *rj)
 		stop = false;
 		rc = run_execute(&rj->rc, &c, claimed_at, &stop);
 		runs++;
+		if (rj->runs_done != NULL)
+			(void)__atomic_add_fetch(rj->runs_done, 1,
+			    __ATOMIC_RELAXED);
 		say_release(rc != EXIT_OK);
 		rc = loop_exit_status(rj, rc);
 		stop = loop_run_stops(rj, stop);

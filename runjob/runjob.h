@@ -60,6 +60,10 @@ struct runjob {
 	char			**failed;	/* this drain's failed dataids */
 	size_t			 nfailed;
 	int			 stream;	/* its stream of --streams, or -1 */
+	long long		*runs_done;	/* --streams on a terminal: the
+						   runs of all streams, shared
+						   with the supervisor; or
+						   NULL */
 	/* What the last run's finished hook saw (loop.c). */
 	bool			 last_held;	/* a stop signal was kept from
 						   its script */

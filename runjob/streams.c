@@ -2,12 +2,14 @@
  * each a process of its own with its own connection (the guarantees of N
  * separate commands), under a supervisor that restarts a stream that died
  * and stops them all on a stop signal. */
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #include "exitcodes.h"
 #include "open.h"
 #include "process.h"
+#include "progress.h"
 #include "xmalloc.h"
 
 #include "runjob.h"
@@ -148,6 +151,26 @@ streams_next(const struct stream *st, long n)
 	return next;
 }
 
+/*
+ * A drain on a terminal, not quiet: the runs all streams finish, counted
+ * in memory they share (the streams are forked, not exec'd), shown by a
+ * progress line on stderr. A follower never ends: no line.
+ */
+static void
+streams_progress_counter(struct runjob *rj)
+{
+	void	*m;
+
+	rj->runs_done = NULL;
+	if (!rj->o.drain || rj->o.follow || rj->o.verbosity == 0 ||
+	    rj->o.quiet_success || !isatty(STDERR_FILENO))
+		return;
+	m = mmap(NULL, sizeof(*rj->runs_done), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m != MAP_FAILED)
+		rj->runs_done = m;
+}
+
 int
 streams_run(struct runjob *rj)
 {
@@ -158,6 +181,8 @@ streams_run(struct runjob *rj)
 	double		 next;
 	long		 n = rj->o.streams, i, live;
 	pid_t		 pid;
+	struct progress	*pr = NULL;
+	char		 what[128];
 	int		 status = EXIT_OK, rc, sig, ws;
 	bool		 stopping = false, fatal = false;
 
@@ -168,11 +193,19 @@ streams_run(struct runjob *rj)
 	sigaddset(&waitset, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &waitset, NULL);
 	st = xcalloc((size_t)n, sizeof(*st));
+	streams_progress_counter(rj);
 	for (i = 0; i < n; i++)
 		if (streams_start(rj, st, (int)i) == -1) {
 			st[i].done = true;
 			status = EXIT_SOFTWARE;
 		}
+	/* After the first forks: a restart's child never touches it. */
+	if (rj->runs_done != NULL) {
+		snprintf(what, sizeof(what), "%s: %ld streams, runs done",
+		    rj->o.jobid, n);
+		pr = progress_new(STDERR_FILENO, what, -1, false);
+		progress_watch(pr, rj->runs_done);
+	}
 
 	for (;;) {
 		for (i = 0, live = 0; i < n; i++)
@@ -227,6 +260,10 @@ streams_run(struct runjob *rj)
 				st[i].restart_at = run_now() +
 				    (double)PROCESS_RESTART_MAX_MS / 1000;
 	}
+	progress_end(pr);
+	if (rj->runs_done != NULL)
+		munmap(rj->runs_done, sizeof(*rj->runs_done));
+	rj->runs_done = NULL;
 	free(st);
 	/* Told to stop, followers finished their runs: a clean stop. */
 	if (rj->o.follow && stopping && !fatal)

@@ -40,8 +40,8 @@ api_ready(const struct serve_req *rq, struct serve_resp *rs)
 	if ((ds = api_arg_id(rq, rs, 0, "dataset")) == NULL ||
 	    api_body(rq, rs, BODY_READY, &a) == -1)
 		return;
-	if (ops_ready(rq->db, ds, a.ids, a.nids, rq->who, &changed, &doc,
-	    &e) == -1)
+	if (ops_ready(rq->db, ds, a.ids, a.nids, a.reason, rq->who, &changed,
+	    &doc, &e) == -1)
 		api_listing(rs, -1, NULL, &e);
 	else
 		api_send(rs, 200, doc);

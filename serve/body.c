@@ -19,7 +19,7 @@
 
 /* The members each kind takes. */
 static const char *const ready_members[] = {
-	"dataids", "from", "to", "daily", "step", NULL
+	"dataids", "from", "to", "daily", "step", "reason", NULL
 };
 static const char *const resubmit_members[] = {
 	"dataids", "from", "to", "daily", "step", "failed", "downstream",
@@ -248,14 +248,13 @@ static int
 body_partitions(enum body_kind kind, json_t *o, struct body_args *a,
     char **errp)
 {
-	if (body_dataids(o, a, errp) == -1 || body_range(o, a, errp) == -1)
+	if (body_dataids(o, a, errp) == -1 || body_range(o, a, errp) == -1 ||
+	    body_string(o, "reason", OPS_REASON_MAX, &a->reason, errp) == -1)
 		return -1;
 	if (kind == BODY_RESUBMIT) {
 		if (body_bool(o, "failed", &a->failed, errp) == -1 ||
 		    body_bool(o, "downstream", &a->downstream, errp) == -1 ||
-		    body_bool(o, "dry_run", &a->dry_run, errp) == -1 ||
-		    body_string(o, "reason", OPS_REASON_MAX, &a->reason,
-		    errp) == -1)
+		    body_bool(o, "dry_run", &a->dry_run, errp) == -1)
 			return -1;
 		if (a->nids == 0 && !a->failed)
 			return body_fail(errp, "name the partitions: "

@@ -15,7 +15,7 @@ struct trigger_items;
 
 /* Which endpoint a body is for: the members each one takes. */
 enum body_kind {
-	BODY_READY,		/* dataids | from, to, daily | step */
+	BODY_READY,		/* dataids | from, to, daily | step, reason */
 	BODY_RESUBMIT,		/* dataids | from/to | failed, downstream,
 				   dry_run, reason */
 	BODY_PAUSE,		/* reason (pause and resume) */

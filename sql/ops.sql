@@ -618,9 +618,12 @@ $$;
 -- ready"), with one audit row by p_who. Return how many changed (the
 -- others were READY already), or NULL when the dataset is unknown, removed
 -- or "today", which dataflow manages itself. "trigger" is refused (DF003):
--- its jobs get work from df_trigger.
+-- its jobs get work from df_trigger. p_reason (may be NULL) goes in the
+-- audit row; the three-argument form of version 8 and before is dropped so
+-- that a call without a reason has one function to resolve to.
+DROP FUNCTION IF EXISTS df_ready(text, text[], text);
 CREATE OR REPLACE FUNCTION df_ready(p_datasetid text, p_dataids text[],
-    p_who text)
+    p_who text, p_reason text DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT
 SET jit = off AS $$
@@ -658,7 +661,8 @@ BEGIN
 	    jsonb_build_object('requested', v_k, 'changed', v_n,
 		'first', p_dataids[1], 'last', p_dataids[v_k]),
 	    p_datasetid => p_datasetid,
-	    p_dataid => CASE WHEN v_k = 1 THEN p_dataids[1] END);
+	    p_dataid => CASE WHEN v_k = 1 THEN p_dataids[1] END,
+	    p_reason => p_reason);
 	RETURN v_n;
 END
 $$;

@@ -303,8 +303,10 @@ test_tail_exactly_full(void **state)
 	assert_tail(&t, p, TAIL_MAX);
 	tail_add(&t, p + TAIL_MAX, 1);
 	assert_tail(&t, p + 1, TAIL_MAX);
+	/* Cut: the text says so, and stays within TAIL_MAX. */
 	s = tail_text(&t);
-	assert_int_equal(strlen(s), TAIL_MAX);
+	assert_true(strncmp(s, "[... ", 5) == 0);
+	assert_true(strlen(s) <= TAIL_MAX);
 	free(s);
 	free(p);
 }

@@ -198,13 +198,22 @@ test_time(void **state)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	assert_string_equal(table_time(0, buf, sizeof(buf)),
-	    "1970-01-01 00:00:00");
+	    "1970-01-01 00:00:00 +0000");
 	assert_string_equal(table_time(1763634600, buf, sizeof(buf)),
-	    "2025-11-20 10:30:00");
+	    "2025-11-20 10:30:00 +0000");
+	assert_string_equal(table_time_iso("2025-11-20T11:30:00.123456+01:00",
+	    buf, sizeof(buf)), "2025-11-20 10:30:00 +0000");
 	setenv("TZ", "UTC-2", 1);
 	tzset();
 	assert_string_equal(table_time(1763634600, buf, sizeof(buf)),
-	    "2025-11-20 12:30:00");
+	    "2025-11-20 12:30:00 +0200");
+	assert_string_equal(table_time_iso("2025-11-20T10:30:00+00:00", buf,
+	    sizeof(buf)), "2025-11-20 12:30:00 +0200");
+	assert_string_equal(table_time_iso("2025-11-20T05:00:00-05:30", buf,
+	    sizeof(buf)), "2025-11-20 12:30:00 +0200");
+	assert_string_equal(table_time_iso("not a time", buf, sizeof(buf)),
+	    "not a time");
+	assert_null(table_time_iso(NULL, buf, sizeof(buf)));
 }
 
 int
