@@ -23,78 +23,70 @@ CREATE TABLE work_done (
 	PRIMARY KEY (jobid, shard)
 ) WITH (fillfactor = 50);	-- its updates touch no index: HOT
 
+-- Add n[i] to job[i]'s count, in the caller's shard, in one order.
+CREATE OR REPLACE FUNCTION df_work_done_add(p_jobids text[], p_n bigint[])
+RETURNS void LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+	INSERT INTO work_done AS d (jobid, shard, n)
+	SELECT u.jobid, pg_backend_pid() % 16, u.n
+	FROM unnest(p_jobids, p_n) u(jobid, n)
+	WHERE u.n <> 0
+	ORDER BY u.jobid
+	ON CONFLICT (jobid, shard) DO UPDATE SET n = d.n + excluded.n
+$$;
+
 -- Keep work_done exact: statement-level, from the transition tables, so
 -- that ready or resubmit of a million rows is one aggregate. No foreign
 -- key to job: a deleted job's cascade brings its sum back to 0 itself.
--- One function per event: a trigger names only the transition tables its
--- event has.
-CREATE OR REPLACE FUNCTION df_work_done_insert()
+-- The trigger of every event; each branch reads only the transition
+-- tables its event has (a trigger names no other). A claim (ready to
+-- running) moves no count and writes nothing.
+CREATE OR REPLACE FUNCTION df_work_done_count()
 RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
+DECLARE
+	v_jobids	text[];
+	v_n		bigint[];
 BEGIN
-	INSERT INTO work_done AS d (jobid, shard, n)
-	SELECT w.jobid, pg_backend_pid() % 16, count(*) FROM new_rows w
-	WHERE w.state = 'succeeded'
-	GROUP BY w.jobid ORDER BY w.jobid
-	ON CONFLICT (jobid, shard) DO UPDATE SET n = d.n + excluded.n;
-	RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION df_work_done_delete()
-RETURNS trigger LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
-BEGIN
-	INSERT INTO work_done AS d (jobid, shard, n)
-	SELECT o.jobid, pg_backend_pid() % 16, -count(*) FROM old_rows o
-	WHERE o.state = 'succeeded'
-	GROUP BY o.jobid ORDER BY o.jobid
-	ON CONFLICT (jobid, shard) DO UPDATE SET n = d.n + excluded.n;
-	RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION df_work_done_update()
-RETURNS trigger LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
-BEGIN
-	-- A claim (ready to running) moves no count and writes nothing.
-	INSERT INTO work_done AS d (jobid, shard, n)
-	SELECT c.jobid, pg_backend_pid() % 16, sum(c.n)
-	FROM (
-		SELECT o.jobid, -1 AS n FROM old_rows o
-		WHERE o.state = 'succeeded'
-		UNION ALL
-		SELECT w.jobid, 1 FROM new_rows w
-		WHERE w.state = 'succeeded') c
-	GROUP BY c.jobid
-	HAVING sum(c.n) <> 0
-	ORDER BY c.jobid
-	ON CONFLICT (jobid, shard) DO UPDATE SET n = d.n + excluded.n;
-	RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION df_work_done_truncate()
-RETURNS trigger LANGUAGE plpgsql
-SET search_path FROM CURRENT AS $$
-BEGIN
-	DELETE FROM work_done;
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM work_done;
+		RETURN NULL;
+	ELSIF TG_OP = 'INSERT' THEN
+		SELECT array_agg(w.jobid), array_agg(w.n) INTO v_jobids, v_n
+		FROM (SELECT x.jobid, count(*) AS n FROM new_rows x
+		    WHERE x.state = 'succeeded' GROUP BY x.jobid) w;
+	ELSIF TG_OP = 'DELETE' THEN
+		SELECT array_agg(w.jobid), array_agg(-w.n) INTO v_jobids, v_n
+		FROM (SELECT x.jobid, count(*) AS n FROM old_rows x
+		    WHERE x.state = 'succeeded' GROUP BY x.jobid) w;
+	ELSE
+		SELECT array_agg(w.jobid), array_agg(w.n) INTO v_jobids, v_n
+		FROM (SELECT c.jobid, sum(c.n)::bigint AS n FROM (
+			SELECT o.jobid, -1 AS n FROM old_rows o
+			WHERE o.state = 'succeeded'
+			UNION ALL
+			SELECT x.jobid, 1 FROM new_rows x
+			WHERE x.state = 'succeeded') c
+		    GROUP BY c.jobid) w;
+	END IF;
+	IF v_jobids IS NOT NULL THEN
+		PERFORM df_work_done_add(v_jobids, v_n);
+	END IF;
 	RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER work_done_insert AFTER INSERT ON work
 	REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_insert();
+	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_count();
 CREATE TRIGGER work_done_update AFTER UPDATE ON work
 	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_update();
+	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_count();
 CREATE TRIGGER work_done_delete AFTER DELETE ON work
 	REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_delete();
+	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_count();
 CREATE TRIGGER work_done_truncate AFTER TRUNCATE ON work
-	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_truncate();
+	FOR EACH STATEMENT EXECUTE FUNCTION df_work_done_count();
 
 -- A job's finished runs by status and end: its last success and last
 -- failure (one probe per status, backwards) and the successful runs that
