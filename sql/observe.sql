@@ -9,7 +9,10 @@
 -- runs (lease held), stale ones (RUNNING, lease expired: the wrapper is
 -- gone and the next claim of that job marks them ABANDONED), runs by final
 -- status, and when the host was first and last seen (a run's start, end
--- or heartbeat).
+-- or heartbeat). The finished runs from their counters (host_runs), the
+-- running ones from the runs themselves (the partial index run_live): the
+-- cost is that of the hosts and the live runs, not of the history. A host
+-- whose runs were all purged is gone; first_seen survives a purge.
 CREATE OR REPLACE FUNCTION df_workers()
 RETURNS TABLE (host text, runs bigint, running bigint, stale bigint,
     succeeded bigint, failed bigint, timeout bigint, cancelled bigint,
@@ -17,24 +20,48 @@ RETURNS TABLE (host text, runs bigint, running bigint, stale bigint,
     last_seen_secs double precision)
 LANGUAGE sql STABLE
 SET search_path FROM CURRENT AS $$
-	SELECT r.host, count(*),
-	    count(*) FILTER (WHERE r.status = 'RUNNING'
-		AND r.lease_until >= now()),
-	    count(*) FILTER (WHERE r.status = 'RUNNING'
-		AND r.lease_until < now()),
-	    count(*) FILTER (WHERE r.status = 'SUCCEEDED'),
-	    count(*) FILTER (WHERE r.status = 'FAILED'),
-	    count(*) FILTER (WHERE r.status = 'TIMEOUT'),
-	    count(*) FILTER (WHERE r.status = 'CANCELLED'),
-	    count(*) FILTER (WHERE r.status = 'ABANDONED'),
-	    min(r.started),
-	    max(greatest(r.started, r.heartbeat, r.ended)),
-	    greatest(extract(epoch FROM now() -
-		max(greatest(r.started, r.heartbeat, r.ended))), 0)::
+	WITH f AS (
+		SELECT h.host, sum(h.succeeded)::bigint AS succeeded,
+		    sum(h.failed)::bigint AS failed,
+		    sum(h.timeout)::bigint AS timeout,
+		    sum(h.cancelled)::bigint AS cancelled,
+		    sum(h.abandoned)::bigint AS abandoned,
+		    min(h.first_seen) AS first_seen,
+		    max(h.last_seen) AS last_seen
+		FROM host_runs h
+		GROUP BY h.host
+	), l AS (
+		SELECT r.host,
+		    count(*) FILTER (WHERE r.lease_until >= now()) AS running,
+		    count(*) FILTER (WHERE r.lease_until < now()) AS stale,
+		    min(r.started) AS first_seen,
+		    max(greatest(r.started, r.heartbeat, r.ended)) AS last_seen
+		FROM run r
+		WHERE r.status = 'RUNNING'
+		GROUP BY r.host
+	), h AS (
+		SELECT coalesce(f.host, l.host) AS host,
+		    coalesce(f.succeeded, 0) AS succeeded,
+		    coalesce(f.failed, 0) AS failed,
+		    coalesce(f.timeout, 0) AS timeout,
+		    coalesce(f.cancelled, 0) AS cancelled,
+		    coalesce(f.abandoned, 0) AS abandoned,
+		    coalesce(l.running, 0) AS running,
+		    coalesce(l.stale, 0) AS stale,
+		    least(f.first_seen, l.first_seen) AS first_seen,
+		    greatest(f.last_seen, l.last_seen) AS last_seen
+		FROM f FULL JOIN l ON l.host = f.host
+	)
+	SELECT h.host, h.succeeded + h.failed + h.timeout + h.cancelled
+		+ h.abandoned + h.running + h.stale,
+	    h.running, h.stale, h.succeeded, h.failed, h.timeout,
+	    h.cancelled, h.abandoned, h.first_seen, h.last_seen,
+	    greatest(extract(epoch FROM now() - h.last_seen), 0)::
 		double precision
-	FROM run r
-	GROUP BY r.host
-	ORDER BY r.host
+	FROM h
+	WHERE h.succeeded + h.failed + h.timeout + h.cancelled + h.abandoned
+	    + h.running + h.stale > 0
+	ORDER BY h.host
 $$;
 
 -- The registered workers (runjob --drain/--follow, one per stream), or
@@ -87,27 +114,33 @@ $$;
 CREATE OR REPLACE FUNCTION df_metrics(p_window_secs double precision)
 RETURNS jsonb LANGUAGE sql STABLE
 SET search_path FROM CURRENT AS $$
+	-- Per job, by the index run_job_end: one probe backwards per
+	-- status, and the window's successful runs as a range.
 	WITH r AS (
-		SELECT r.jobid,
-		    extract(epoch FROM max(r.ended)
-			FILTER (WHERE r.status = 'SUCCEEDED')) AS last_success,
-		    extract(epoch FROM max(r.ended)
-			FILTER (WHERE r.status IN ('FAILED', 'TIMEOUT',
-			    'ABANDONED'))) AS last_failure,
-		    count(*) FILTER (WHERE r.status = 'SUCCEEDED'
-			AND r.ended >= now() - make_interval(
-			    secs => p_window_secs)) AS n,
-		    sum(extract(epoch FROM r.ended - r.started))
-			FILTER (WHERE r.status = 'SUCCEEDED'
-			AND r.ended >= now() - make_interval(
-			    secs => p_window_secs)) AS total,
-		    percentile_disc(ARRAY[0.5, 0.9, 0.99]) WITHIN GROUP (
-			ORDER BY extract(epoch FROM r.ended - r.started))
-			FILTER (WHERE r.status = 'SUCCEEDED'
-			AND r.ended >= now() - make_interval(
-			    secs => p_window_secs)) AS q
-		FROM run r
-		GROUP BY r.jobid
+		SELECT j.jobid,
+		    extract(epoch FROM (SELECT max(x.ended) FROM run x
+			WHERE x.jobid = j.jobid AND x.status = 'SUCCEEDED'
+			  AND x.ended IS NOT NULL)) AS last_success,
+		    extract(epoch FROM (SELECT max(m.ended) FROM unnest(
+			ARRAY['FAILED', 'TIMEOUT', 'ABANDONED']) f(status)
+			CROSS JOIN LATERAL (SELECT max(x.ended) AS ended
+			    FROM run x WHERE x.jobid = j.jobid
+			      AND x.status = f.status
+			      AND x.ended IS NOT NULL) m)) AS last_failure,
+		    t.n, t.total, t.q
+		FROM job j CROSS JOIN LATERAL (
+			SELECT count(*) AS n,
+			    sum(extract(epoch FROM x.ended - x.started))
+				AS total,
+			    percentile_disc(ARRAY[0.5, 0.9, 0.99]) WITHIN
+				GROUP (ORDER BY extract(epoch FROM
+				x.ended - x.started)) AS q
+			FROM run x
+			WHERE x.jobid = j.jobid AND x.status = 'SUCCEEDED'
+			  AND x.ended IS NOT NULL
+			  AND x.ended >= now() - make_interval(
+			    secs => p_window_secs)) t
+		WHERE j.removed IS NULL
 	)
 	SELECT jsonb_build_object(
 	    'jobs', coalesce((
@@ -254,9 +287,13 @@ SET search_path FROM CURRENT AS $$
 		WHERE j.removed IS NULL
 		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
 	), d AS (
+		-- The newest p_limit of all are among each job's newest
+		-- p_limit: a short backward scan of the primary key per job.
 		SELECT x.dataid FROM (
-			SELECT DISTINCT w.dataid FROM work w
-			JOIN jobs ON jobs.jobid = w.jobid) x
+			SELECT DISTINCT t.dataid FROM jobs
+			CROSS JOIN LATERAL (SELECT w.dataid FROM work w
+			    WHERE w.jobid = jobs.jobid
+			    ORDER BY w.dataid DESC LIMIT p_limit) t) x
 		ORDER BY x.dataid DESC
 		LIMIT p_limit
 	), cols AS (

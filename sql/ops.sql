@@ -39,7 +39,8 @@ $$;
 
 -- One row per job (every job not removed, or only p_jobid): its settings,
 -- the count of its partitions by state, its oldest pending partition and
--- its last run. Counts, from the work table:
+-- its last run. Counts, from the work rows not done (the partial index
+-- work_pending) and, for done, the counters of work_done:
 --   ready      inputs READY, attempts left, not running, not done (for
 --              latest-only: at most 1, the newest above what already ran)
 --   claimable  ready, or 0 when the job is paused
@@ -68,29 +69,31 @@ SET search_path FROM CURRENT AS $$
 		WHERE j.removed IS NULL
 		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
 	), c AS (
-		SELECT j.jobid,
-		    count(w.dataid) FILTER (WHERE w.state = 'ready'
-			AND (j.floor IS NULL OR w.dataid > j.floor)) AS ready,
-		    count(w.dataid) FILTER (WHERE w.state = 'ready')
-			AS ready_all,
-		    count(w.dataid) FILTER (WHERE w.state = 'ready'
-			AND w.failures > 0
-			AND (j.floor IS NULL OR w.dataid > j.floor))
-			AS retrying,
-		    count(w.dataid) FILTER (WHERE w.state = 'waiting'
-			AND (j.floor IS NULL OR w.dataid > j.floor))
-			AS waiting,
-		    count(w.dataid) FILTER (WHERE w.state = 'running')
-			AS running,
-		    count(w.dataid) FILTER (WHERE w.state = 'succeeded')
-			AS done,
-		    count(w.dataid) FILTER (WHERE w.state = 'failed')
-			AS failed,
-		    min(w.dataid) FILTER (WHERE w.state IN ('ready', 'waiting')
-			AND (j.floor IS NULL OR w.dataid > j.floor))
-			AS oldest
-		FROM j LEFT JOIN work w ON w.jobid = j.jobid
-		GROUP BY j.jobid
+		SELECT j.jobid, p.*, coalesce((SELECT sum(d.n)
+		    FROM work_done d WHERE d.jobid = j.jobid), 0)::bigint
+		    AS done
+		FROM j CROSS JOIN LATERAL (
+			SELECT count(*) FILTER (WHERE w.state = 'ready'
+				AND (j.floor IS NULL OR w.dataid > j.floor))
+				AS ready,
+			    count(*) FILTER (WHERE w.state = 'ready')
+				AS ready_all,
+			    count(*) FILTER (WHERE w.state = 'ready'
+				AND w.failures > 0
+				AND (j.floor IS NULL OR w.dataid > j.floor))
+				AS retrying,
+			    count(*) FILTER (WHERE w.state = 'waiting'
+				AND (j.floor IS NULL OR w.dataid > j.floor))
+				AS waiting,
+			    count(*) FILTER (WHERE w.state = 'running')
+				AS running,
+			    count(*) FILTER (WHERE w.state = 'failed')
+				AS failed,
+			    min(w.dataid) FILTER (WHERE w.state IN ('ready',
+				'waiting') AND (j.floor IS NULL
+				OR w.dataid > j.floor)) AS oldest
+			FROM work w
+			WHERE w.jobid = j.jobid AND w.state <> 'succeeded') p
 	), k AS (
 		SELECT c.*, CASE WHEN j.run_order = 'latest-only'
 			THEN least(c.ready, 1) ELSE c.ready END AS ready_n
@@ -146,6 +149,74 @@ SET search_path FROM CURRENT AS $$
 	LEFT JOIN partition_status s ON s.datasetid = i.datasetid
 	    AND s.dataid = p_dataid
 	WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
+$$;
+
+-- The partitions "explain" lists for a job, first p_limit in its order
+-- (descending for newest-first and latest-only): its work not done, its
+-- inputs' partitions it has no work for, and today's partition before
+-- its work exists. Each part is read in index order and no further than
+-- the p_limit-th partition of the work not done, so that the cost is that
+-- of the backlog, not of the job's history.
+CREATE OR REPLACE FUNCTION df_explain_candidates(p_jobid text, p_today text,
+    p_desc boolean, p_today_job boolean, p_limit integer)
+RETURNS text[] LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT AS $$
+DECLARE
+	v_work		text[];
+	v_parts		text[];
+	v_bound		text;
+	v_trig		boolean;
+BEGIN
+	SELECT coalesce(array_agg(x.dataid), '{}') INTO v_work FROM (
+		SELECT w.dataid FROM work w
+		WHERE w.jobid = p_jobid AND w.state <> 'succeeded'
+		ORDER BY CASE WHEN p_desc THEN NULL ELSE w.dataid END,
+		    CASE WHEN p_desc THEN w.dataid END DESC
+		LIMIT p_limit) x;
+	IF cardinality(v_work) = p_limit THEN
+		v_bound := v_work[p_limit];
+	END IF;
+	v_trig := EXISTS (SELECT 1 FROM job_item t
+	    WHERE t.jobid = p_jobid AND t.itemtype = 'IN'
+	      AND t.datasetid = 'trigger');
+	IF v_trig THEN
+		v_parts := '{}';
+	ELSIF p_desc THEN
+		SELECT coalesce(array_agg(p.dataid), '{}') INTO v_parts
+		FROM job_item i CROSS JOIN LATERAL (
+			SELECT s.dataid FROM partition_status s
+			WHERE s.datasetid = i.datasetid
+			  AND (v_bound IS NULL OR s.dataid > v_bound)
+			  AND NOT EXISTS (SELECT 1 FROM work w
+			    WHERE w.jobid = p_jobid AND w.dataid = s.dataid)
+			ORDER BY s.dataid DESC LIMIT p_limit) p
+		WHERE i.jobid = p_jobid AND i.itemtype = 'IN';
+	ELSE
+		SELECT coalesce(array_agg(p.dataid), '{}') INTO v_parts
+		FROM job_item i CROSS JOIN LATERAL (
+			SELECT s.dataid FROM partition_status s
+			WHERE s.datasetid = i.datasetid
+			  AND (v_bound IS NULL OR s.dataid < v_bound)
+			  AND NOT EXISTS (SELECT 1 FROM work w
+			    WHERE w.jobid = p_jobid AND w.dataid = s.dataid)
+			ORDER BY s.dataid LIMIT p_limit) p
+		WHERE i.jobid = p_jobid AND i.itemtype = 'IN';
+	END IF;
+	RETURN (SELECT coalesce(array_agg(c.d ORDER BY
+	    CASE WHEN p_desc THEN NULL ELSE c.d END,
+	    CASE WHEN p_desc THEN c.d END DESC), '{}')
+	FROM (SELECT c.d FROM (
+		SELECT unnest(v_work)
+		UNION
+		SELECT unnest(v_parts)
+		UNION
+		SELECT p_today WHERE p_today_job AND NOT EXISTS (
+		    SELECT 1 FROM work w WHERE w.jobid = p_jobid
+		      AND w.dataid = p_today)) c(d)
+	    ORDER BY CASE WHEN p_desc THEN NULL ELSE c.d END,
+		CASE WHEN p_desc THEN c.d END DESC
+	    LIMIT p_limit) c);
+END
 $$;
 
 -- Why a job would or would not run its next candidate partitions now (or
@@ -238,29 +309,8 @@ BEGIN
 	IF p_dataid IS NOT NULL THEN
 		v_cands := ARRAY[p_dataid];
 	ELSE
-		SELECT coalesce(array_agg(c.d ORDER BY
-		    CASE WHEN v_desc THEN NULL ELSE c.d END,
-		    CASE WHEN v_desc THEN c.d END DESC), '{}')
-		INTO v_cands
-		FROM (SELECT c.d FROM (
-			SELECT w.dataid FROM work w
-			WHERE w.jobid = p_jobid AND w.state <> 'succeeded'
-			UNION
-			SELECT s.dataid FROM job_item i
-			JOIN partition_status s ON s.datasetid = i.datasetid
-			WHERE i.jobid = p_jobid AND i.itemtype = 'IN'
-			  AND NOT EXISTS (SELECT 1 FROM job_item t
-			    WHERE t.jobid = p_jobid AND t.itemtype = 'IN'
-			      AND t.datasetid = 'trigger')
-			  AND NOT EXISTS (SELECT 1 FROM work w
-			    WHERE w.jobid = p_jobid AND w.dataid = s.dataid)
-			UNION
-			SELECT p_today WHERE v_today_job AND NOT EXISTS (
-			    SELECT 1 FROM work w WHERE w.jobid = p_jobid
-			      AND w.dataid = p_today)) c(d)
-		    ORDER BY CASE WHEN v_desc THEN NULL ELSE c.d END,
-			CASE WHEN v_desc THEN c.d END DESC
-		    LIMIT p_limit) c;
+		v_cands := df_explain_candidates(p_jobid, p_today, v_desc,
+		    v_today_job, p_limit);
 	END IF;
 
 	FOREACH v_d IN ARRAY v_cands LOOP
