@@ -275,6 +275,7 @@ status_match(struct db *db, const struct cfg_kv *tags, size_t ntags,
 		return EXIT_CONFIG;
 	}
 	sj->n = (size_t)db_rows(sj->matched);
+	free(sj->ids);		/* status_named's, of no job */
 	sj->ids = xcalloc(sj->n, sizeof(*sj->ids));
 	for (i = 0; i < db_rows(sj->matched); i++)
 		sj->ids[i] = db_value(sj->matched, i, 0);
