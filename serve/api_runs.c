@@ -54,18 +54,28 @@ api_runs(const struct serve_req *rq, struct serve_resp *rs)
 	api_listing(rs, rc, json, &e);
 }
 
-void
-api_run(const struct serve_req *rq, struct serve_resp *rs)
+/* One document by the numeric id in the path ("run", "worker"), from
+ * the listing show that the CLI's "show ID" prints. */
+static void
+api_by_id(const struct serve_req *rq, struct serve_resp *rs,
+    const char *what, int (*show)(struct db *, long long, char **,
+    struct db_error *))
 {
 	struct db_error	 e = { 0 };
 	char		*json = NULL;
 	long long	 id;
 	int		 rc;
 
-	if ((id = api_arg_num(rq, rs, "run")) == 0)
+	if ((id = api_arg_num(rq, rs, what)) == 0)
 		return;
-	rc = listing_show_json(rq->db, id, &json, &e);
+	rc = show(rq->db, id, &json, &e);
 	api_listing(rs, rc, json, &e);
+}
+
+void
+api_run(const struct serve_req *rq, struct serve_resp *rs)
+{
+	api_by_id(rq, rs, "run", listing_show_json);
 }
 
 void
@@ -85,15 +95,7 @@ api_workers(const struct serve_req *rq, struct serve_resp *rs)
 void
 api_worker(const struct serve_req *rq, struct serve_resp *rs)
 {
-	struct db_error	 e = { 0 };
-	char		*json = NULL;
-	long long	 id;
-	int		 rc;
-
-	if ((id = api_arg_num(rq, rs, "worker")) == 0)
-		return;
-	rc = listing_worker_show_json(rq->db, id, &json, &e);
-	api_listing(rs, rc, json, &e);
+	api_by_id(rq, rs, "worker", listing_worker_show_json);
 }
 
 void
