@@ -4,7 +4,8 @@
 // textContent only; every mark says what it is in words, not by colour.
 "use strict";
 
-const NS = "http://www.w3.org/2000/svg";
+import {svgEl as svg} from "./svg.js";
+
 const LANE = 18;		// the height of a row of bars
 const LEFT = 150;		// the hosts' names
 const WIDTH = 900;
@@ -13,17 +14,6 @@ const GLYPH = {
 	SUCCEEDED: "\u2713", FAILED: "\u2717", TIMEOUT: "\u25F7",
 	CANCELLED: "\u2298", ABANDONED: "\u2300", RUNNING: "\u25B6"
 };
-
-function svg(tag, attrs, text)
-{
-	const e = document.createElementNS(NS, tag);
-
-	for (const [k, v] of Object.entries(attrs || {}))
-		e.setAttribute(k, String(v));
-	if (text !== undefined)
-		e.textContent = text;
-	return e;
-}
 
 const ms = (t) => new Date(t).getTime();
 

@@ -4,6 +4,7 @@
 "use strict";
 
 import {backlog, timeline} from "./charts.js";
+import {SVG_NS, svgEl} from "./svg.js";
 import {graphView as graphViewOf} from "./graph.js";
 
 const POLL_MS = 4000;
@@ -323,18 +324,6 @@ async function overview()
 
 // The graph: serve/console/graph.js draws it (dot's layout, or the
 // page's own), with what it needs of this file.
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-function svgEl(tag, attrs, text)
-{
-	const e = document.createElementNS(SVG_NS, tag);
-
-	for (const [k, v] of Object.entries(attrs || {}))
-		e.setAttribute(k, String(v));
-	if (text !== undefined)
-		e.textContent = text;
-	return e;
-}
 
 function graphView(q)
 {
