@@ -212,15 +212,19 @@ db_conninfo_parses(const char *dbname, struct db_error *e)
 }
 
 /*
- * Whether a refused connection was the server's "too many clients"
- * (SQLSTATE 53300, or its slots reserved for superusers): a failed startup
- * gives libpq no SQLSTATE to read, only the text.
+ * Whether a refused connection was a busy server's: its "too many clients"
+ * (SQLSTATE 53300, or its slots reserved for superusers), or a Unix socket
+ * whose queue of connections not yet accepted is full, which connect(2)
+ * refuses with EAGAIN where TCP would wait (hundreds of clients arriving
+ * at once). A failed startup gives libpq no SQLSTATE to read, only the
+ * text; libpq words an errno with strerror in this process.
  */
 static bool
 db_connect_busy(const char *msg)
 {
 	return strstr(msg, "too many clients") != NULL ||
-	    strstr(msg, "remaining connection slots are reserved") != NULL;
+	    strstr(msg, "remaining connection slots are reserved") != NULL ||
+	    strstr(msg, strerror(EAGAIN)) != NULL;
 }
 
 /* How long, in all, a connection waits for a free slot: connect_timeout
@@ -326,7 +330,15 @@ db_connect(const struct settings *s, const char *password,
 	if (PQstatus(conn) != CONNECTION_OK) {
 		const char *msg = db_connect_message(PQerrorMessage(conn));
 
-		db_error_set(e, db_connect_errkind(msg), NULL, msg);
+		if (db_connect_busy(msg)) {
+			char	*busy = xasprintf("the server stayed busy for "
+			    "connect_timeout (%ld s): %s",
+			    db_busy_budget_ms(s) / 1000, msg);
+
+			db_error_set(e, DB_ERR_CONNECT, "53300", busy);
+			free(busy);
+		} else
+			db_error_set(e, db_connect_errkind(msg), NULL, msg);
 		PQfinish(conn);
 		goto out;
 	}

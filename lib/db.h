@@ -39,10 +39,11 @@ struct db_error {
  * sent in the startup packet's options (PgBouncer refuses them): without
  * DB_SEARCH_PATH, statements name the schema themselves (db_schema). A
  * malformed url is refused before libpq sees it, with a message that does
- * not repeat it. A server with no free connection slot ("too many
- * clients", 53300) is asked again after a jittered backoff, for at most
- * connect_timeout (default 10 s) in all. Return the connection (caller closes with db_close) or
- * NULL with *e filled.
+ * not repeat it. A busy server (no free connection slot, "too many
+ * clients", 53300; or a Unix socket whose accept queue is full, EAGAIN) is
+ * asked again after a jittered backoff, for at most connect_timeout
+ * (default 10 s) in all; past it *e says so, with sqlstate 53300. Return
+ * the connection (caller closes with db_close) or NULL with *e filled.
  */
 /*
  * Return the value of the libpq setting key ("host", "port", "dbname")

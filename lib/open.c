@@ -93,7 +93,7 @@ open_connect_message(const struct settings *s, const struct db_error *e)
 	    host[0] == '/' ? "socket directory" : "host", host != NULL ?
 	    host : "localhost", port != NULL ? " port " : "",
 	    port != NULL ? port : "");
-	if (e->kind != DB_ERR_CONNECT)
+	if (e->kind != DB_ERR_CONNECT || strcmp(e->sqlstate, "53300") == 0)
 		msg = xasprintf("could not connect to the dataflow %s: %s",
 		    where, e->message);
 	else if ((dir = local_dir_of_host(host)) != NULL) {
