@@ -160,7 +160,7 @@ test_one_derivation(void **state)
 		credential_keyring_free(w);
 	}
 	setenv("PASSKEY", PASS, 1);
-	assert_int_equal(secrets_open(&sec, NULL, false, &err), 0);
+	assert_int_equal(secrets_open(&sec, NULL, NULL, false, &err), 0);
 	assert_int_equal(secrets_derivations(&sec), 0);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(secrets_decrypt(&sec, ct[i], "test", &plain,
