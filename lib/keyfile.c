@@ -2,6 +2,7 @@
  * reading and writing it as privately as the passkey file. */
 #include <sys/stat.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,20 +34,14 @@
 #define KEYFILE_MAXREAD		(KEYFILE_PREFIXLEN + 4 * (KEYFILE_BODYLEN + 2) \
 				    / 3 + 3)
 
+/* Return the big-endian 32 bits at p. */
 static uint32_t
 keyfile_get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
+	uint32_t	 v;
 
-static void
-keyfile_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
+	memcpy(&v, p, sizeof(v));
+	return be32toh(v);
 }
 
 /* Check the decoded body b and fill *k from it; 0, or -1 with *errp. */
@@ -119,13 +114,16 @@ keyfile_parse(const char *text, size_t len, struct credential_key *k,
 char *
 keyfile_format(const struct credential_key *k)
 {
-	uint8_t	 b[KEYFILE_BODYLEN];
-	char	*b64, *text;
+	uint8_t		 b[KEYFILE_BODYLEN];
+	uint32_t	 be;
+	char		*b64, *text;
 
 	b[0] = KEYFILE_VERSION;
 	b[1] = (uint8_t)k->kdf;
-	keyfile_put32(b + 2, k->iterations);
-	keyfile_put32(b + 6, k->keyid);
+	be = htobe32(k->iterations);
+	memcpy(b + 2, &be, sizeof(be));
+	be = htobe32(k->keyid);
+	memcpy(b + 6, &be, sizeof(be));
 	memcpy(b + KEYFILE_SALTOFF, k->salt, CREDENTIAL_SALTLEN);
 	memcpy(b + KEYFILE_KEYOFF, k->key, CREDENTIAL_KEYLEN);
 	b64 = base64_encode(b, sizeof(b));
