@@ -13,6 +13,7 @@
 #include "exitcodes.h"
 #include "fileio.h"
 #include "harden.h"
+#include "keyfile.h"
 #include "passkey.h"
 #include "secrets.h"
 #include "schema.h"
@@ -30,23 +31,29 @@ static const char cryptor_synopsis[] =
     "               [--salt-from CIPHERTEXT | --new-salt] [--config FILE]\n"
     "               [--passkey-file FILE] [TEXT]\n"
     "       cryptor -d [--passkey-file FILE] [CIPHERTEXT]\n"
+    "       cryptor --write-key FILE [--force]\n"
+    "               [--salt-from CIPHERTEXT | --config FILE]\n"
+    "               [--passkey-file FILE]\n"
     "       cryptor -h | --help | --version\n";
 
 enum {
 	OPT_CONFIG = 256,
+	OPT_FORCE,
 	OPT_FORMAT,
 	OPT_ITERATIONS,
 	OPT_KEYID,
 	OPT_NEW_SALT,
 	OPT_PASSKEY_FILE,
 	OPT_SALT_FROM,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_WRITE_KEY
 };
 
 static const struct option cryptor_options[] = {
 	{ "config",	  required_argument,	NULL, OPT_CONFIG },
 	{ "decrypt",	  no_argument,		NULL, 'd' },
 	{ "encrypt",	  no_argument,		NULL, 'e' },
+	{ "force",	  no_argument,		NULL, OPT_FORCE },
 	{ "format",	  required_argument,	NULL, OPT_FORMAT },
 	{ "help",	  no_argument,		NULL, 'h' },
 	{ "iterations",	  required_argument,	NULL, OPT_ITERATIONS },
@@ -55,6 +62,7 @@ static const struct option cryptor_options[] = {
 	{ "passkey-file", required_argument,	NULL, OPT_PASSKEY_FILE },
 	{ "salt-from",	  required_argument,	NULL, OPT_SALT_FROM },
 	{ "version",	  no_argument,		NULL, OPT_VERSION },
+	{ "write-key",	  required_argument,	NULL, OPT_WRITE_KEY },
 	{ NULL,		  0,			NULL, 0 }
 };
 
@@ -67,6 +75,7 @@ static struct {
 	char				*again;		/* the text retyped */
 	char				*plain;
 	size_t				 plainlen;
+	struct credential_key		 key;		/* --write-key's */
 } secret;
 
 static void
@@ -190,16 +199,77 @@ cryptor_installation_salt(const char *config)
 	free(path);
 }
 
+/* Set *mode to m: -e, -d and --write-key ('k') are exclusive. */
+static void
+cryptor_mode(int *mode, int m)
+{
+	if (*mode != 0 && *mode != m)
+		cryptor_usage("-e, -d and --write-key are exclusive");
+	*mode = m;
+}
+
+/* Refuse what --write-key does not take: it encrypts nothing. */
+static void
+cryptor_check_write_key(int argc, enum credential_format format,
+    uint32_t iterations, int have_keyid, int new_salt, const char *salt_from,
+    const char *config)
+{
+	if (argc > 0)
+		cryptor_usage("--write-key takes no TEXT or CIPHERTEXT");
+	if (format != CREDENTIAL_DF1 || iterations != 0 || have_keyid ||
+	    new_salt)
+		cryptor_usage("--format, --iterations, --key-id and --new-salt "
+		    "do not apply to --write-key: the key file takes them "
+		    "from the ciphertext");
+	if (salt_from != NULL && config != NULL)
+		cryptor_usage("--salt-from and --config are exclusive");
+}
+
+/*
+ * --write-key: derive the key of the installation's encrypted= (or of
+ * --salt-from's ciphertext), prove it by decrypting that ciphertext, and
+ * write it to path. Exits.
+ */
+static void __attribute__((noreturn))
+cryptor_write_key(const char *path, int force, const char *salt_from,
+    const char *config)
+{
+	char	*ct = NULL, *from = NULL, *errstr = NULL;
+	int	 rv;
+
+	if (salt_from != NULL)
+		ct = xstrdup(salt_from);
+	else if ((rv = secrets_installation_ciphertext(config, &ct, &from,
+	    &errstr)) == -1)
+		errx(EXIT_CONFIG, "%s", errstr);
+	else if (rv == 0)
+		errx(EXIT_CONFIG, "no df1 ciphertext to take the salt of: the "
+		    "installation's dataflow.properties has no df1 encrypted= "
+		    "(give --config FILE or --salt-from CIPHERTEXT)");
+	rv = credential_key_of(secret.kr, ct, &secret.key, &errstr);
+	free(ct);
+	if (rv != CREDENTIAL_OK)
+		errx(rv == CREDENTIAL_EAUTH ? EXIT_CONFIG : rv ==
+		    CREDENTIAL_EFORMAT ? EXIT_DATAERR : EXIT_SOFTWARE,
+		    "%s%s%s", salt_from != NULL ? "--salt-from: " : from,
+		    salt_from != NULL ? "" : ": encrypted: ", errstr);
+	free(from);
+	if (keyfile_write(path, &secret.key, force, &errstr) == -1)
+		errx(EXIT_FAIL, "%s", errstr);
+	exit(EXIT_OK);
+}
+
 int
 main(int argc, char *argv[])
 {
 	enum credential_format	 format = CREDENTIAL_DF1;
 	const char		*passkey_file = NULL, *salt_from = NULL;
-	const char		*config = NULL;
+	const char		*config = NULL, *keyfile = NULL;
 	char			*out = NULL, *errstr = NULL;
 	uint32_t		 iterations = 0, keyid = 0;
 	size_t			 len = 0;
 	int			 ch, mode = 0, have_keyid = 0, new_salt = 0, rv;
+	int			 force = 0;
 
 	/* First: no core file or same-user read of what we will hold. */
 	if (harden_process(&errstr) == -1)
@@ -214,15 +284,16 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'd':
 		case 'e':
-			if (mode != 0 && mode != ch)
-				cryptor_usage("-e and -d are exclusive");
-			mode = ch;
+			cryptor_mode(&mode, ch);
 			break;
 		case 'h':
 			fputs(cryptor_synopsis, stdout);
 			exit(EXIT_OK);
 		case OPT_CONFIG:
 			config = optarg;
+			break;
+		case OPT_FORCE:
+			force = 1;
 			break;
 		case OPT_FORMAT:
 			format = credential_format_from_name(optarg);
@@ -252,6 +323,10 @@ main(int argc, char *argv[])
 			printf("cryptor (dataflow) %s (schema version %d)\n",
 			    PACKAGE_VERSION, SCHEMA_VERSION);
 			exit(EXIT_OK);
+		case OPT_WRITE_KEY:
+			cryptor_mode(&mode, 'k');
+			keyfile = optarg;
+			break;
 		default:
 			cryptor_usage(NULL);
 		}
@@ -259,9 +334,14 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (mode == 0)
-		cryptor_usage("-e or -d is required");
+		cryptor_usage("-e, -d or --write-key is required");
 	if (argc > 1)
 		cryptor_usage("one TEXT or CIPHERTEXT at most");
+	if (force && mode != 'k')
+		cryptor_usage("--force applies to --write-key only");
+	if (mode == 'k')
+		cryptor_check_write_key(argc, format, iterations, have_keyid,
+		    new_salt, salt_from, config);
 	if (mode == 'd' && (format != CREDENTIAL_DF1 || iterations != 0 ||
 	    have_keyid || salt_from != NULL || new_salt || config != NULL))
 		cryptor_usage("--format, --iterations, --key-id, --salt-from, "
@@ -300,6 +380,8 @@ main(int argc, char *argv[])
 	passkey_scrub_env();
 	secret.kr = credential_keyring_new(secret.pk.buf, secret.pk.len);
 	passkey_clear(&secret.pk);
+	if (mode == 'k')
+		cryptor_write_key(keyfile, force, salt_from, config);
 	if (have_keyid)
 		credential_keyring_set_keyid(secret.kr, keyid);
 	if (iterations != 0 && credential_keyring_set_iterations(secret.kr,

@@ -45,9 +45,9 @@ complete_connect(const struct global_opts *g, int *status)
 	if (props != NULL)
 		s = settings_from_properties(props, &errmsg);
 	properties_free(props);
-	if (s == NULL || secrets_open(&sec, g->passkey_file, false,
-	    &errmsg) == -1 || secrets_db_password(&sec, s, &password,
-	    &errmsg) == -1)
+	if (s == NULL || secrets_open(&sec, g->passkey_file,
+	    secrets_keyfile_path(s), false, &errmsg) == -1 ||
+	    secrets_db_password(&sec, s, &password, &errmsg) == -1)
 		goto out;
 	conninfo_set(&s->conn, "connect_timeout", COMPLETE_CONNECT_TIMEOUT);
 	if ((db = db_connect(s, password, "dataflow", DB_SEARCH_PATH,

@@ -100,7 +100,8 @@ import_connect_source(const struct global_opts *g, const char *source,
 		s->schema = xstrdup(schema);
 	}
 	if (s->encrypted != NULL) {
-		if (secrets_open(&sec, g->passkey_file, true, &errmsg) == -1 ||
+		if (secrets_open(&sec, g->passkey_file, NULL, true,
+		    &errmsg) == -1 ||
 		    secrets_db_password(&sec, s, &password, &errmsg) == -1)
 			goto fail;
 	} else if (s->password != NULL)

@@ -127,7 +127,7 @@ cmd_rekey_exec(struct global_opts *g, int argc, char **argv)
 	if (argc != optind)
 		return cmd_usage(&cmd_rekey_entry);
 
-	if (secrets_open(&old, g->passkey_file, true, &errmsg) == -1)
+	if (secrets_open(&old, g->passkey_file, NULL, true, &errmsg) == -1)
 		goto fail;
 	if (old.keyring == NULL) {
 		errmsg = xstrdup("rekey needs the current passkey (PASSKEY, "

@@ -22,7 +22,7 @@
  *	26	12	IV
  */
 #define DF1_VERSION	1
-#define DF1_KDF_PBKDF2	1
+#define DF1_KDF_PBKDF2	CREDENTIAL_KDF_PBKDF2
 #define DF1_SALTOFF	10
 #define DF1_IVOFF	26
 #define DF1_HDRLEN	38
@@ -544,6 +544,40 @@ credential_pk_for(struct credential_keyring *kr, uint32_t keyid)
 	return kr->pks;
 }
 
+/*
+ * Decrypt the parsed ciphertext p with key. Return CREDENTIAL_OK with
+ * *plainp (and *lenp when not NULL), or as credential_gcm with *errp.
+ */
+static int
+credential_open(const struct credential_parsed *p, const uint8_t *key,
+    char **plainp, size_t *lenp, char **errp)
+{
+	uint8_t		 aad[DF1_PREFIXLEN + DF1_HDRLEN];
+	uint8_t		 tag[CREDENTIAL_TAGLEN];
+	uint8_t		*plain;
+	size_t		 aadlen = 0;
+	int		 rv;
+
+	if (p->format == CREDENTIAL_DF1) {
+		credential_df1_aad(aad, p->hdr);
+		aadlen = sizeof(aad);
+	}
+	/* A copy: OpenSSL wants a tag it may write to. */
+	memcpy(tag, p->tag, sizeof(tag));
+	plain = xmalloc(p->ctlen + 1);
+	rv = credential_gcm(0, key, p->iv, aad, aadlen, p->ct, p->ctlen,
+	    plain, tag, errp);
+	if (rv != CREDENTIAL_OK) {
+		freezero(plain, p->ctlen + 1);
+		return rv;
+	}
+	plain[p->ctlen] = '\0';
+	*plainp = (char *)plain;
+	if (lenp != NULL)
+		*lenp = p->ctlen;
+	return CREDENTIAL_OK;
+}
+
 int
 credential_decrypt(struct credential_keyring *kr, const char *ciphertext,
     char **plainp, size_t *lenp, char **errp)
@@ -551,10 +585,6 @@ credential_decrypt(struct credential_keyring *kr, const char *ciphertext,
 	struct credential_parsed	 p;
 	struct credential_pk		*pk;
 	const uint8_t			*key;
-	uint8_t				 aad[DF1_PREFIXLEN + DF1_HDRLEN];
-	uint8_t				 tag[CREDENTIAL_TAGLEN];
-	uint8_t				*plain;
-	size_t				 aadlen = 0;
 	int				 rv;
 
 	if ((rv = credential_parse(ciphertext, &p, errp)) != CREDENTIAL_OK)
@@ -562,8 +592,6 @@ credential_decrypt(struct credential_keyring *kr, const char *ciphertext,
 	if (p.format == CREDENTIAL_DF1) {
 		pk = credential_pk_for(kr, p.keyid);
 		key = credential_dkey(kr, pk, p.iterations, p.salt, errp);
-		credential_df1_aad(aad, p.hdr);
-		aadlen = sizeof(aad);
 	} else {
 		pk = kr->pks;
 		key = credential_odfkey(pk, errp);
@@ -572,29 +600,78 @@ credential_decrypt(struct credential_keyring *kr, const char *ciphertext,
 		free(p.buf);
 		return CREDENTIAL_ESYS;
 	}
-	/* A copy: OpenSSL wants a tag it may write to. */
-	memcpy(tag, p.tag, sizeof(tag));
-	plain = xmalloc(p.ctlen + 1);
-	rv = credential_gcm(0, key, p.iv, aad, aadlen, p.ct, p.ctlen, plain,
-	    tag, errp);
-	if (rv != CREDENTIAL_OK) {
-		if (rv == CREDENTIAL_EAUTH && p.format == CREDENTIAL_DF1 &&
-		    pk->keyid != p.keyid) {
-			free(*errp);
-			*errp = xasprintf("%s (it is under key id %u, the "
-			    "passkey has key id %u)", CREDENTIAL_AUTHMSG,
-			    p.keyid, pk->keyid);
-		}
-		freezero(plain, p.ctlen + 1);
-		free(p.buf);
-		return rv;
+	rv = credential_open(&p, key, plainp, lenp, errp);
+	if (rv == CREDENTIAL_EAUTH && p.format == CREDENTIAL_DF1 &&
+	    pk->keyid != p.keyid) {
+		free(*errp);
+		*errp = xasprintf("%s (it is under key id %u, the passkey has "
+		    "key id %u)", CREDENTIAL_AUTHMSG, p.keyid, pk->keyid);
 	}
-	plain[p.ctlen] = '\0';
-	*plainp = (char *)plain;
-	if (lenp != NULL)
-		*lenp = p.ctlen;
 	free(p.buf);
-	return CREDENTIAL_OK;
+	return rv;
+}
+
+int
+credential_key_of(struct credential_keyring *kr, const char *ciphertext,
+    struct credential_key *k, char **errp)
+{
+	struct credential_parsed	 p;
+	const uint8_t			*key;
+	char				*plain = NULL;
+	size_t				 len = 0;
+	int				 rv;
+
+	explicit_bzero(k, sizeof(*k));
+	if ((rv = credential_parse(ciphertext, &p, errp)) != CREDENTIAL_OK)
+		return rv;
+	if (p.format != CREDENTIAL_DF1) {
+		*errp = xasprintf("not a df1 ciphertext: it has no salt");
+		rv = CREDENTIAL_EFORMAT;
+		goto out;
+	}
+	/* The key is proved before it is kept: a wrong passkey fails here. */
+	if ((rv = credential_decrypt(kr, ciphertext, &plain, &len,
+	    errp)) != CREDENTIAL_OK)
+		goto out;
+	freezero(plain, len + 1);
+	/* Derived by the decryption: this finds it in the cache. */
+	key = credential_dkey(kr, credential_pk_for(kr, p.keyid),
+	    p.iterations, p.salt, errp);
+	if (key == NULL) {
+		rv = CREDENTIAL_ESYS;
+		goto out;
+	}
+	k->kdf = p.kdf;
+	k->iterations = p.iterations;
+	k->keyid = p.keyid;
+	memcpy(k->salt, p.salt, CREDENTIAL_SALTLEN);
+	memcpy(k->key, key, CREDENTIAL_KEYLEN);
+out:
+	free(p.buf);
+	return rv;
+}
+
+int
+credential_decrypt_key(const struct credential_key *k,
+    const char *ciphertext, char **plainp, size_t *lenp, char **errp)
+{
+	struct credential_parsed	 p;
+	int				 rv;
+
+	if ((rv = credential_parse(ciphertext, &p, errp)) != CREDENTIAL_OK)
+		return rv;
+	if (p.format != CREDENTIAL_DF1 || p.kdf != k->kdf ||
+	    p.iterations != k->iterations || p.keyid != k->keyid ||
+	    memcmp(p.salt, k->salt, CREDENTIAL_SALTLEN) != 0) {
+		*errp = xasprintf("not under this key (%s)",
+		    p.format != CREDENTIAL_DF1 ? "an odf ciphertext" :
+		    "another salt, iteration count or key id");
+		free(p.buf);
+		return CREDENTIAL_ENOKEY;
+	}
+	rv = credential_open(&p, k->key, plainp, lenp, errp);
+	free(p.buf);
+	return rv;
 }
 
 /* Return random bytes in buf, or -1 with *errp. */

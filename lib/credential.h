@@ -37,6 +37,7 @@ enum credential_format {
 #define CREDENTIAL_ITER_MIN	10000
 #define CREDENTIAL_ITER_MAX	(10 * CREDENTIAL_ITER_DEFAULT)
 #define CREDENTIAL_KEYID_DEFAULT 1
+#define CREDENTIAL_KDF_PBKDF2	1	/* the df1 header's KDF byte */
 
 /*
  * What credential_decrypt() returns: success; not a ciphertext (of a known
@@ -46,6 +47,8 @@ enum credential_format {
 #define CREDENTIAL_EFORMAT	(-1)
 #define CREDENTIAL_EAUTH	(-2)
 #define CREDENTIAL_ESYS		(-3)
+#define CREDENTIAL_ENOKEY	(-4)	/* credential_decrypt_key: the
+					   ciphertext is not under that key */
 
 /* What credential_inspect() tells without the passkey. */
 struct credential_info {
@@ -56,6 +59,19 @@ struct credential_info {
 	uint32_t		 iterations;
 	uint32_t		 keyid;
 	uint8_t			 salt[CREDENTIAL_SALTLEN];
+};
+
+/*
+ * A df1 key derived once, and what it was derived for: the df1 ciphertexts
+ * whose header has this KDF, iteration count, key id and salt are under it
+ * (if the passkey has not changed since). As secret as the passkey.
+ */
+struct credential_key {
+	unsigned		 kdf;
+	uint32_t		 iterations;
+	uint32_t		 keyid;
+	uint8_t			 salt[CREDENTIAL_SALTLEN];
+	uint8_t			 key[CREDENTIAL_KEYLEN];
 };
 
 /*
@@ -122,6 +138,25 @@ int		 credential_encrypt(struct credential_keyring *kr,
  * message, and *plainp untouched: no plaintext ever leaves on failure.
  */
 int		 credential_decrypt(struct credential_keyring *kr,
+		    const char *ciphertext, char **plainp, size_t *lenp,
+		    char **errp);
+/*
+ * Fill *k with the key of the df1 ciphertext given, derived with kr as
+ * credential_decrypt would and proved by decrypting the ciphertext with it
+ * (the plaintext is wiped at once). Return CREDENTIAL_OK (the caller wipes
+ * *k), or as credential_decrypt with *errp (caller frees) and *k wiped;
+ * an odf ciphertext is CREDENTIAL_EFORMAT, having no salt.
+ */
+int		 credential_key_of(struct credential_keyring *kr,
+		    const char *ciphertext, struct credential_key *k,
+		    char **errp);
+/*
+ * Decrypt ciphertext as credential_decrypt does, with k alone: no passkey,
+ * no derivation. Return as credential_decrypt, or CREDENTIAL_ENOKEY with
+ * *errp (caller frees) when ciphertext is not under k: odf, or a df1 whose
+ * KDF, iteration count, key id or salt differ from k's.
+ */
+int		 credential_decrypt_key(const struct credential_key *k,
 		    const char *ciphertext, char **plainp, size_t *lenp,
 		    char **errp);
 /*

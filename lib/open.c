@@ -58,9 +58,10 @@ open_password(const struct open_opts *o, const struct settings *s,
 	int		 rc;
 
 	if (o->passkey == OPEN_PASSKEY_KEEP) {
-		if (secrets_open(sec, o->passkey_file, s->encrypted != NULL,
-		    errp) == -1)
+		if (secrets_open(sec, o->passkey_file, secrets_keyfile_path(s),
+		    s->encrypted != NULL, errp) == -1)
 			return -1;
+		sec->report = o->report;
 		if ((rc = secrets_db_password(sec, s, password, errp)) == -1)
 			secrets_close(sec);
 		return rc;
@@ -68,8 +69,10 @@ open_password(const struct open_opts *o, const struct settings *s,
 	memset(&mine, 0, sizeof(mine));
 	/* Without a passkey an encrypted password says what is missing. */
 	if (o->passkey == OPEN_PASSKEY_NEEDED && s->encrypted != NULL &&
-	    secrets_open(&mine, o->passkey_file, true, errp) == -1)
+	    secrets_open(&mine, o->passkey_file, secrets_keyfile_path(s),
+	    true, errp) == -1)
 		return -1;
+	mine.report = o->report;
 	rc = secrets_db_password(&mine, s, password, errp);
 	secrets_close(&mine);
 	return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "passkey.h"
 #include "xmalloc.h"
 
@@ -39,53 +40,62 @@ passkey_set(struct passkey *pk, const char *src, size_t len,
 	return 1;
 }
 
-int
-passkey_read_file(struct passkey *pk, const char *path, char **errp)
+ssize_t
+passkey_read_private(const char *path, const char *what, char *buf,
+    size_t size, char **errp)
 {
 	struct stat	 st;
-	char		 tmp[PASSKEY_MAX + 1];
-	char		*what = NULL;
-	size_t		 len = 0;
 	ssize_t		 n;
-	int		 fd, rv = -1;
+	int		 fd;
 
-	passkey_clear(pk);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		*errp = xasprintf("could not open passkey file \"%s\": %s",
-		    path, strerror(errno));
+		*errp = xasprintf("could not open %s \"%s\": %s", what, path,
+		    strerror(errno));
 		return -1;
 	}
+	n = -1;
 	if (fstat(fd, &st) == -1) {
-		*errp = xasprintf("could not stat passkey file \"%s\": %s",
-		    path, strerror(errno));
+		*errp = xasprintf("could not stat %s \"%s\": %s", what, path,
+		    strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		*errp = xasprintf("passkey file \"%s\" is not a regular file",
+		*errp = xasprintf("%s \"%s\" is not a regular file", what,
 		    path);
 		goto out;
 	}
 	/* As PostgreSQL does for its key: root may share it with a group. */
 	if ((st.st_mode & 077) != 0 &&
 	    (st.st_uid != 0 || (st.st_mode & 037) != 0)) {
-		*errp = xasprintf("passkey file \"%s\" is accessible by group "
-		    "or others (mode %04o): chmod 600 it", path,
+		*errp = xasprintf("%s \"%s\" is accessible by group or others "
+		    "(mode %04o): chmod 600 it", what, path,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	while (len < sizeof(tmp)) {
-		n = read(fd, tmp + len, sizeof(tmp) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*errp = xasprintf("could not read passkey file \"%s\": "
-			    "%s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	if ((n = fileio_read_full(fd, buf, size)) == -1)
+		*errp = xasprintf("could not read %s \"%s\": %s", what, path,
+		    strerror(errno));
+out:
+	close(fd);
+	return n;
+}
+
+int
+passkey_read_file(struct passkey *pk, const char *path, char **errp)
+{
+	char		 tmp[PASSKEY_MAX + 1];
+	char		*what;
+	ssize_t		 n;
+	size_t		 len;
+	int		 rv;
+
+	passkey_clear(pk);
+	if ((n = passkey_read_private(path, "passkey file", tmp, sizeof(tmp),
+	    errp)) == -1) {
+		explicit_bzero(tmp, sizeof(tmp));
+		return -1;
 	}
+	len = (size_t)n;
 	if (len > 0 && tmp[len - 1] == '\n') {
 		len--;
 		if (len > 0 && tmp[len - 1] == '\r')
@@ -93,10 +103,8 @@ passkey_read_file(struct passkey *pk, const char *path, char **errp)
 	}
 	what = xasprintf("passkey file \"%s\"", path);
 	rv = passkey_set(pk, tmp, len, PASSKEY_FROM_FILE, what, errp);
-out:
 	explicit_bzero(tmp, sizeof(tmp));
 	free(what);
-	close(fd);
 	return rv;
 }
 

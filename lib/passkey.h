@@ -2,6 +2,8 @@
 #ifndef DF_PASSKEY_H
 #define DF_PASSKEY_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -54,6 +56,14 @@ int		 passkey_get(struct passkey *pk, const char *file, int flags,
  */
 int		 passkey_read_file(struct passkey *pk, const char *path,
 		    char **errp);
+/*
+ * Read the file at path into the size bytes at buf, checked as
+ * passkey_read_file checks a passkey file; what names it in messages
+ * ("passkey file", "key file"). Return the bytes read (size when it may
+ * hold more), or -1 with *errp (caller frees). The caller wipes buf.
+ */
+ssize_t		 passkey_read_private(const char *path, const char *what,
+		    char *buf, size_t size, char **errp);
 /* Wipe pk. */
 void		 passkey_clear(struct passkey *pk);
 /*

@@ -349,11 +349,31 @@ run_lease_tick(void *arg)
 	return (int)left_ms;
 }
 
+/* Say (-vv) how the dataset passwords were opened: derivations, key file. */
+static void
+run_passwords_said(const struct secrets *sec, size_t n,
+    const struct report *r)
+{
+	unsigned long	 d = secrets_derivations(sec);
+	unsigned long	 k = secrets_key_opened(sec);
+
+	if (k == 0)
+		report(r, REPORT_DEBUG, "%zu dataset password%s decrypted; "
+		    "%lu key derivation%s in this process", n, n == 1 ? "" :
+		    "s", d, d == 1 ? "" : "s");
+	else
+		report(r, REPORT_DEBUG, "%zu dataset password%s decrypted; "
+		    "%lu key derivation%s in this process; %lu secret%s "
+		    "opened with the key file %s", n, n == 1 ? "" : "s", d,
+		    d == 1 ? "" : "s", k, k == 1 ? "" : "s", sec->keyfile);
+}
+
 /*
  * Decrypt the claimed datasets' passwords into a parallel array (NULL
  * entries for datasets without one), saying when verbose how many keys the
- * process has derived so far. Return NULL when there is no passkey (no
- * <D>_password is exported then), or on failure with *errp set.
+ * process has derived so far. Return NULL when there is neither passkey
+ * nor key file (no <D>_password is exported then), or on failure with
+ * *errp set.
  */
 static char **
 run_passwords(struct secrets *sec, const struct claim *c,
@@ -363,7 +383,7 @@ run_passwords(struct secrets *sec, const struct claim *c,
 	size_t	  i, n = 0;
 
 	*errp = NULL;
-	if (sec->keyring == NULL) {
+	if (!secrets_have_key(sec)) {
 		/* A script that would silently miss <D>_password: refused
 		 * unless the caller said it runs without (--no-passkey). */
 		for (i = 0; !no_passkey && i < c->ndatasets; i++) {
@@ -399,10 +419,7 @@ run_passwords(struct secrets *sec, const struct claim *c,
 		n++;
 	}
 	if (n > 0)
-		report(r, REPORT_DEBUG, "%zu dataset password%s decrypted; "
-		    "%lu key derivation%s in this process", n, n == 1 ? "" :
-		    "s", secrets_derivations(sec),
-		    secrets_derivations(sec) == 1 ? "" : "s");
+		run_passwords_said(sec, n, r);
 	return pw;
 }
 

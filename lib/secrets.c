@@ -1,10 +1,12 @@
-/* secrets.c: from the passkey to decrypted secrets, with one keyring per
- * process so that secrets sharing a salt cost one key derivation. */
+/* secrets.c: from the passkey (or a key file) to decrypted secrets, with one
+ * keyring per process so that secrets sharing a salt cost one derivation,
+ * and none when a key file holds their key. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "credential.h"
+#include "keyfile.h"
 #include "passkey.h"
 #include "properties.h"
 #include "secrets.h"
@@ -12,18 +14,29 @@
 #include "xmalloc.h"
 
 int
-secrets_open(struct secrets *sec, const char *file, bool prompt,
-    char **errp)
+secrets_open(struct secrets *sec, const char *file, const char *keyfile,
+    bool prompt, char **errp)
 {
 	struct passkey	 pk;
 	int		 rc;
 
 	memset(sec, 0, sizeof(*sec));
 	*errp = NULL;
+	if (keyfile != NULL) {
+		sec->key = xcalloc(1, sizeof(*sec->key));
+		if (keyfile_read(keyfile, sec->key, errp) == -1) {
+			secrets_close(sec);
+			return -1;
+		}
+		sec->keyfile = xstrdup(keyfile);
+		/* Unattended: the key file stands for the terminal. */
+		prompt = false;
+	}
 	rc = passkey_get(&pk, file, prompt && isatty(STDIN_FILENO) ?
 	    PASSKEY_PROMPT : 0, errp);
 	if (rc == -1) {
 		passkey_clear(&pk);
+		secrets_close(sec);
 		return -1;
 	}
 	if (rc == 1) {
@@ -34,18 +47,84 @@ secrets_open(struct secrets *sec, const char *file, bool prompt,
 	return 0;
 }
 
+const char *
+secrets_keyfile_path(const struct settings *s)
+{
+	const char	*v;
+
+	if ((v = getenv(KEYFILE_ENV)) != NULL && *v != '\0')
+		return v;
+	return s != NULL ? s->keyfile : NULL;
+}
+
+bool
+secrets_have_key(const struct secrets *sec)
+{
+	return sec->keyring != NULL || sec->key != NULL;
+}
+
+/*
+ * Decrypt with the key file's key. Return 1 with *plain, 0 when the key
+ * file cannot open ciphertext (none, another salt, stale: said once), or
+ * -1 with *errp for a ciphertext that no key would open.
+ */
+static int
+secrets_decrypt_key(struct secrets *sec, const char *ciphertext,
+    const char *what, char **plain, char **errp)
+{
+	char	*err = NULL;
+	size_t	 len;
+	int	 rc;
+
+	if (sec->key == NULL || sec->key_stale)
+		return 0;
+	rc = credential_decrypt_key(sec->key, ciphertext, plain, &len, &err);
+	if (rc == CREDENTIAL_OK) {
+		sec->key_opened++;
+		return 1;
+	}
+	if (rc == CREDENTIAL_EFORMAT || rc == CREDENTIAL_ESYS) {
+		*errp = xasprintf("%s: %s", what, err);
+		free(err);
+		return -1;
+	}
+	free(err);
+	if (rc == CREDENTIAL_EAUTH) {
+		sec->key_stale = true;
+		if (sec->keyring == NULL) {
+			*errp = xasprintf("%s: the key file \"%s\" does not "
+			    "open it (stale since the passkey changed? write "
+			    "it again with cryptor --write-key), and no "
+			    "passkey was given", what, sec->keyfile);
+			return -1;
+		}
+		report(&sec->report, REPORT_WARN, "the key file \"%s\" does "
+		    "not open %s (stale since the passkey changed? write it "
+		    "again with cryptor --write-key): using the passkey",
+		    sec->keyfile, what);
+	}
+	return 0;
+}
+
 int
 secrets_decrypt(struct secrets *sec, const char *ciphertext,
     const char *what, char **plain, char **errp)
 {
 	char	*err = NULL;
 	size_t	 len;
+	int	 rc;
 
 	*plain = NULL;
+	if ((rc = secrets_decrypt_key(sec, ciphertext, what, plain,
+	    errp)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (sec->keyring == NULL) {
 		*errp = xasprintf("%s: encrypted, and no passkey given (set "
-		    "PASSKEY, --passkey-file or DATAFLOW_PASSKEY_FILE)",
-		    what);
+		    "PASSKEY, --passkey-file or DATAFLOW_PASSKEY_FILE)%s%s%s",
+		    what, sec->key != NULL ? "; the key file \"" : "",
+		    sec->key != NULL ? sec->keyfile : "", sec->key != NULL ?
+		    "\" is not for it (an odf secret, or another salt, iteration "
+		    "count or key id)" : "");
 		return -1;
 	}
 	if (credential_decrypt(sec->keyring, ciphertext, plain, &len,
@@ -77,6 +156,12 @@ secrets_db_password(struct secrets *sec, const struct settings *s,
 }
 
 unsigned long
+secrets_key_opened(const struct secrets *sec)
+{
+	return sec->key_opened;
+}
+
+unsigned long
 secrets_derivations(const struct secrets *sec)
 {
 	if (sec->keyring == NULL)
@@ -98,15 +183,16 @@ secrets_derivations(const struct secrets *sec)
  * own. OpenDataFlow's format has one key per passkey, for ever.
  */
 int
-secrets_installation_salt(struct credential_keyring *kr, const char *config,
+secrets_installation_ciphertext(const char *config, char **ctp,
     char **pathp, char **errp)
 {
+	struct credential_info	 info;
 	struct properties	*p;
 	const char		*ct;
 	char			*path, *err = NULL;
 	int			 rc = 0;
 
-	*pathp = NULL;
+	*ctp = *pathp = NULL;
 	if ((path = properties_find(config, &err)) == NULL) {
 		if (config == NULL) {
 			free(err);
@@ -120,15 +206,16 @@ secrets_installation_salt(struct credential_keyring *kr, const char *config,
 		return -1;
 	}
 	ct = properties_get(p, "encrypted");
-	if (ct != NULL && *ct != '\0' &&
-	    credential_format_of(ct) != CREDENTIAL_ODF) {
-		if (credential_keyring_use_salt_of(kr, ct, &err) == -1) {
+	if (ct != NULL && *ct != '\0') {
+		if (credential_inspect(ct, &info, &err) != CREDENTIAL_OK) {
 			*errp = xasprintf("%s:%d: encrypted: %s", path,
 			    properties_line(p, "encrypted"), err);
 			free(err);
 			rc = -1;
-		} else
+		} else if (info.format == CREDENTIAL_DF1) {
+			*ctp = xstrdup(ct);
 			rc = 1;
+		}
 	}
 	properties_free(p);
 	if (rc == 1)
@@ -138,10 +225,33 @@ secrets_installation_salt(struct credential_keyring *kr, const char *config,
 	return rc;
 }
 
+int
+secrets_installation_salt(struct credential_keyring *kr, const char *config,
+    char **pathp, char **errp)
+{
+	char	*ct = NULL, *err = NULL;
+	int	 rc;
+
+	if ((rc = secrets_installation_ciphertext(config, &ct, pathp,
+	    errp)) != 1)
+		return rc;
+	if (credential_keyring_use_salt_of(kr, ct, &err) == -1) {
+		*errp = xasprintf("%s: encrypted: %s", *pathp, err);
+		free(err);
+		free(*pathp);
+		*pathp = NULL;
+		rc = -1;
+	}
+	free(ct);
+	return rc;
+}
+
 void
 secrets_close(struct secrets *sec)
 {
 	credential_keyring_free(sec->keyring);
-	sec->keyring = NULL;
-	sec->source = NULL;
+	if (sec->key != NULL)
+		freezero(sec->key, sizeof(*sec->key));
+	free(sec->keyfile);
+	memset(sec, 0, sizeof(*sec));
 }

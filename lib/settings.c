@@ -56,6 +56,7 @@ settings_is_dataflow_key(const char *key)
 	return strcmp(key, "password") == 0 || strcmp(key, "encrypted") == 0 ||
 	    strcmp(key, "schema") == 0 || strcmp(key, "lease") == 0 ||
 	    strcmp(key, "finish_retry") == 0 ||
+	    strcmp(key, "keyfile") == 0 ||
 	    strcmp(key, "listen_url") == 0 ||
 	    strcmp(key, "env_allow") == 0 ||
 	    strcmp(key, "notify_allow") == 0 ||
@@ -250,6 +251,7 @@ settings_for_listen(const struct settings *s)
 	l->finish_retry_secs = s->finish_retry_secs;
 	l->encrypted = s->encrypted != NULL ? xstrdup(s->encrypted) : NULL;
 	l->password = s->password != NULL ? xstrdup(s->password) : NULL;
+	l->keyfile = s->keyfile != NULL ? xstrdup(s->keyfile) : NULL;
 	return l;
 }
 
@@ -323,6 +325,15 @@ settings_from_properties(const struct properties *p, char **errp)
 			settings_replace(&s->password, it->value);
 		else if (strcmp(it->key, "encrypted") == 0)
 			settings_replace(&s->encrypted, it->value);
+		else if (strcmp(it->key, "keyfile") == 0) {
+			if (it->value[0] != '/') {
+				*errp = xasprintf("%s:%d: invalid keyfile "
+				    "\"%s\": not an absolute path", p->path,
+				    it->line, it->value);
+				goto fail;
+			}
+			settings_replace(&s->keyfile, it->value);
+		}
 		else if (strcmp(it->key, "schema") == 0) {
 			if (!ident_valid(it->value)) {
 				*errp = xasprintf("%s:%d: invalid schema "
@@ -410,6 +421,7 @@ settings_free(struct settings *s)
 	free(s->schema);
 	xfreezero_str(s->encrypted);
 	xfreezero_str(s->password);
+	free(s->keyfile);
 	for (i = 0; i < s->nunknown; i++)
 		free(s->unknown[i]);
 	free(s->unknown);

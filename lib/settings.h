@@ -30,6 +30,8 @@ struct settings {
 					   by "dataflow purge", or 0 (kept) */
 	char		*encrypted;	/* DB password ciphertext, or NULL */
 	char		*password;	/* plain password, or NULL */
+	char		*keyfile;	/* keyfile=: the derived-key file,
+					   an absolute path, or NULL */
 	char		**env_allow;	/* names the host lets parameters and
 					   dataset attributes export although
 					   they are in the list of
@@ -50,7 +52,7 @@ struct settings {
  * Resolve the properties p into settings: url (JDBC, URI or conninfo), user,
  * schema (an identifier; default "dataflow"), lease (a duration, default
  * 60 s), purge.history_days and purge.audit_days (days, 1 .. 36500),
- * encrypted, password, and every key libpq knows (host, port, dbname,
+ * encrypted, password, keyfile (an absolute path), and every key libpq knows (host, port, dbname,
  * sslmode, connect_timeout, ...) passed through, and notify_allow (a
  * comma-separated list of absolute program paths; a relative one is an
  * error), listen_url (like url: a direct session for --follow's LISTEN);

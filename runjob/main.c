@@ -21,6 +21,7 @@
 #include "finish.h"
 #include "harden.h"
 #include "ids.h"
+#include "keyfile.h"
 #include "open.h"
 #include "passkey.h"
 #include "process.h"
@@ -446,6 +447,7 @@ open_runjob(struct runjob *rj)
 	if (!rj->o.export_passkey) {
 		passkey_scrub_env();
 		unsetenv(PASSKEY_FILE_ENV);
+		unsetenv(KEYFILE_ENV);
 	}
 	finish_replay(rj->db, rj->s, &oo->report);
 }

@@ -1,4 +1,5 @@
-/* test_secrets.c: unit tests for lib/secrets.c; see data/secrets.tsv. */
+/* test_secrets.c: unit tests for lib/secrets.c, with and without a key
+ * file; see data/secrets.tsv. */
 #include <sys/stat.h>
 
 #include <setjmp.h>
@@ -13,12 +14,15 @@
 #include <cmocka.h>
 
 #include "credential.h"
+#include "keyfile.h"
+#include "report.h"
 #include "secrets.h"
 #include "tmpdir.h"
 #include "tsv.h"
 #include "xmalloc.h"
 
 #define PASS	"correct horse battery staple"
+#define PASS2	"another passkey"
 
 /* Return a ciphertext of text by a keyring of its own (own salt). */
 static char *
@@ -160,7 +164,7 @@ test_one_derivation(void **state)
 		credential_keyring_free(w);
 	}
 	setenv("PASSKEY", PASS, 1);
-	assert_int_equal(secrets_open(&sec, NULL, false, &err), 0);
+	assert_int_equal(secrets_open(&sec, NULL, NULL, false, &err), 0);
 	assert_int_equal(secrets_derivations(&sec), 0);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(secrets_decrypt(&sec, ct[i], "test", &plain,
@@ -179,11 +183,162 @@ test_one_derivation(void **state)
 	tmpdir_remove(dir);
 }
 
+/* Write the key of ciphertext ct under passkey to dir/name; its path. */
+static char *
+test_keyfile(const char *dir, const char *name, const char *passkey,
+    const char *ct)
+{
+	struct credential_keyring	*kr;
+	struct credential_key		 k;
+	char				*path, *err = NULL;
+
+	kr = credential_keyring_new(passkey, strlen(passkey));
+	assert_int_equal(credential_key_of(kr, ct, &k, &err), CREDENTIAL_OK);
+	credential_keyring_free(kr);
+	path = xasprintf("%s/%s", dir, name);
+	assert_int_equal(keyfile_write(path, &k, false, &err), 0);
+	explicit_bzero(&k, sizeof(k));
+	return path;
+}
+
+/* Count the warnings a secrets reports. */
+static void
+test_count(void *arg, enum report_level level, const char *msg)
+{
+	(void)msg;
+	if (level == REPORT_WARN)
+		(*(int *)arg)++;
+}
+
+/*
+ * Three secrets sharing a salt and a key file for it: opened with no
+ * passkey and no derivation; an odf secret, or one of another salt, still
+ * needs the passkey.
+ */
+static void
+test_secrets_key(void **state)
+{
+	struct credential_keyring	*w;
+	struct secrets			 sec;
+	char				*dir, *path, *ct[3], *other, *odf;
+	char				*plain, *err = NULL;
+	size_t				 i;
+
+	(void)state;
+	dir = tmpdir_new("keyfile");
+	w = test_writer();
+	for (i = 0; i < 3; i++)
+		ct[i] = test_encrypt(w, CREDENTIAL_DF1, i == 0 ? "db" : "ds");
+	odf = test_encrypt(w, CREDENTIAL_ODF, "odf");
+	credential_keyring_free(w);
+	w = test_writer();
+	other = test_encrypt(w, CREDENTIAL_DF1, "other");
+	credential_keyring_free(w);
+	path = test_keyfile(dir, "key", PASS, ct[0]);
+	unsetenv("PASSKEY");
+	unsetenv("DATAFLOW_PASSKEY_FILE");
+	assert_int_equal(secrets_open(&sec, NULL, path, true, &err), 0);
+	assert_null(sec.keyring);
+	assert_true(secrets_have_key(&sec));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(secrets_decrypt(&sec, ct[i], "test", &plain,
+		    &err), 0);
+		assert_string_equal(plain, i == 0 ? "db" : "ds");
+		xfreezero_str(plain);
+	}
+	assert_int_equal(secrets_key_opened(&sec), 3);
+	assert_int_equal(secrets_derivations(&sec), 0);
+	assert_int_equal(secrets_decrypt(&sec, other, "dataset o", &plain,
+	    &err), -1);
+	assert_non_null(strstr(err,
+	    "dataset o: encrypted, and no passkey given"));
+	free(err);
+	assert_int_equal(secrets_decrypt(&sec, odf, "dataset p", &plain,
+	    &err), -1);
+	assert_non_null(strstr(err, "is not for it"));
+	free(err);
+	secrets_close(&sec);
+	/* With the passkey too, the key file still saves the derivation. */
+	setenv("PASSKEY", PASS, 1);
+	assert_int_equal(secrets_open(&sec, NULL, path, false, &err), 0);
+	assert_int_equal(secrets_decrypt(&sec, ct[1], "t", &plain, &err), 0);
+	xfreezero_str(plain);
+	assert_int_equal(secrets_decrypt(&sec, other, "t", &plain, &err), 0);
+	assert_string_equal(plain, "other");
+	xfreezero_str(plain);
+	assert_int_equal(secrets_derivations(&sec), 1);
+	secrets_close(&sec);
+	unsetenv("PASSKEY");
+	for (i = 0; i < 3; i++)
+		free(ct[i]);
+	free(other);
+	free(odf);
+	free(path);
+	tmpdir_remove(dir);
+}
+
+/*
+ * A stale key file (the passkey changed, the salt kept): the passkey
+ * opens the secret and the staleness is said once; without a passkey, an
+ * error naming the file and the secret.
+ */
+static void
+test_secrets_stale(void **state)
+{
+	struct credential_keyring	*w;
+	struct secrets			 sec;
+	char				*dir, *path, *old, *ct[2], *plain;
+	char				*err = NULL;
+	int				 warned = 0;
+	size_t				 i;
+
+	(void)state;
+	dir = tmpdir_new("keyfile");
+	w = test_writer();
+	old = test_encrypt(w, CREDENTIAL_DF1, "db");
+	credential_keyring_free(w);
+	path = test_keyfile(dir, "key", PASS, old);
+	w = credential_keyring_new(PASS2, strlen(PASS2));
+	assert_int_equal(credential_keyring_use_salt_of(w, old, &err), 0);
+	for (i = 0; i < 2; i++)
+		ct[i] = test_encrypt(w, CREDENTIAL_DF1, "new");
+	credential_keyring_free(w);
+	setenv("PASSKEY", PASS2, 1);
+	assert_int_equal(secrets_open(&sec, NULL, path, false, &err), 0);
+	sec.report.fn = test_count;
+	sec.report.arg = &warned;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(secrets_decrypt(&sec, ct[i], "dataset n",
+		    &plain, &err), 0);
+		assert_string_equal(plain, "new");
+		xfreezero_str(plain);
+	}
+	assert_int_equal(warned, 1);
+	assert_int_equal(secrets_key_opened(&sec), 0);
+	assert_int_equal(secrets_derivations(&sec), 1);
+	secrets_close(&sec);
+	unsetenv("PASSKEY");
+	assert_int_equal(secrets_open(&sec, NULL, path, false, &err), 0);
+	assert_int_equal(secrets_decrypt(&sec, ct[0], "dataset n", &plain,
+	    &err), -1);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "dataset n: the key file"));
+	free(err);
+	secrets_close(&sec);
+	for (i = 0; i < 2; i++)
+		free(ct[i]);
+	free(old);
+	free(path);
+	tmpdir_remove(dir);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_one_derivation),
+		cmocka_unit_test(test_secrets_key),
+		cmocka_unit_test(test_secrets_stale),
 	};
 
 	return tsv_run_group("secrets", fixed, sizeof fixed / sizeof fixed[0],
