@@ -505,8 +505,8 @@ $$;
 -- Set-based for a million partitions: the closure joins each level with
 -- the job graph's edges (carrying each row's state, so that a running one
 -- stops it without a probe), and every step is one statement over all the
--- partitions (arrays in lock order); what the summaries need is counted
--- as the work is written.
+-- partitions (arrays); what the summaries need is counted as the work is
+-- written.
 DROP FUNCTION IF EXISTS df_resubmit(text, text[], boolean, boolean, text,
     text);
 CREATE OR REPLACE FUNCTION df_resubmit(p_jobid text, p_dataids text[],
@@ -538,7 +538,7 @@ BEGIN
 	    hashtext('resubmit'));
 
 	-- Everything this command touches, (jobid, dataid) once at its
-	-- least depth, in the order of the locks.
+	-- least depth (in no order: the locks sort, and so do the rows).
 	WITH RECURSIVE e(parent, child) AS (
 		SELECT DISTINCT o.jobid, c.jobid
 		FROM job_item o
@@ -565,8 +565,7 @@ BEGIN
 	    coalesce(array_agg(m.depth), '{}')
 	INTO v_jobs, v_dataids, v_depths
 	FROM (SELECT t.jobid, t.dataid, min(t.depth) AS depth
-	    FROM t GROUP BY t.jobid, t.dataid
-	    ORDER BY t.jobid, t.dataid) m;
+	    FROM t GROUP BY t.jobid, t.dataid) m;
 
 	-- Lock their work, in one order so that concurrent resubmits
 	-- cannot deadlock: no claim takes it meanwhile, and the states read
