@@ -47,6 +47,33 @@ jstr(json_t *o, const char *key)
 	return s != NULL ? s : "?";
 }
 
+/* Append the states of an object {state: count}, "ready 3, waiting 1". */
+static void
+audit_states(struct strbuf *sb, json_t *o)
+{
+	const char	*k;
+	json_t		*v;
+	int		 i = 0;
+
+	json_object_foreach(o, k, v) {
+		strbuf_addf(sb, "%s%s %lld", i++ > 0 ? ", " : "", k,
+		    (long long)json_integer_value(v));
+	}
+}
+
+/* Append what the summary of a large resubmit (df_resubmit: one row per
+ * job) changed: "1000 partitions (a .. b): succeeded 1000 -> ready 1000". */
+static void
+audit_resubmits(struct strbuf *sb, json_t *d)
+{
+	strbuf_addf(sb, "%lld partitions (%s .. %s): ",
+	    (long long)json_integer_value(json_object_get(d, "count")),
+	    jstr(d, "first"), jstr(d, "last"));
+	audit_states(sb, json_object_get(d, "from"));
+	strbuf_add(sb, " -> ");
+	audit_states(sb, json_object_get(d, "to"));
+}
+
 /* What an entry changed, in a few words, from its detail; caller frees. */
 static char *
 audit_what(const char *action, const char *detail)
@@ -77,8 +104,11 @@ audit_what(const char *action, const char *detail)
 			    "requested")), jstr(d, "first"), jstr(d, "last"));
 	} else if (strcmp(action, "resubmit") == 0 && json_is_object(d)) {
 		s = json_string_value(json_object_get(d, "from"));
-		strbuf_addf(&sb, "%s -> %s", s != NULL ? s : "(none)",
-		    jstr(d, "to"));
+		if (json_is_object(json_object_get(d, "from")))
+			audit_resubmits(&sb, d);
+		else
+			strbuf_addf(&sb, "%s -> %s", s != NULL ? s :
+			    "(none)", jstr(d, "to"));
 		if (json_integer_value(json_object_get(d, "depth")) > 0)
 			strbuf_addf(&sb, ", downstream of %s",
 			    jstr(d, "requested"));

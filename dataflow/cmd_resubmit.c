@@ -21,6 +21,9 @@
 #include "table.h"
 #include "xmalloc.h"
 
+/* How many resubmitted partitions the table shows at most. */
+#define RESUBMIT_SHOWN	1000
+
 /* Say why ops_resubmit or ops_pause failed; return the exit status. */
 static int
 ops_fail(const char *what, const struct db_error *e)
@@ -50,9 +53,9 @@ resubmit_outputs(const struct db_result *r, int i)
 	return s;
 }
 
+/* The table of the partitions in r, the summary rows left out. */
 static void
-resubmit_text(const struct db_result *r, const char *req, bool dry_run,
-    int nrefused)
+resubmit_table(const struct db_result *r, const char *req, bool dry_run)
 {
 	static const char *const headers[] = {
 		"ACTION", "JOB", "DATAID", "WAS", "NOW", "STALE OUTPUTS",
@@ -64,6 +67,8 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 
 	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
 	for (i = 0; i < n; i++) {
+		if (strcmp(db_col(r, i, "action"), "summary") == 0)
+			continue;
 		if (strcmp(db_col(r, i, "action"), "refused") == 0)
 			table_add(t, dry_run ? "would refuse" : "refused");
 		else
@@ -88,13 +93,51 @@ resubmit_text(const struct db_result *r, const char *req, bool dry_run,
 			table_add(t, "");
 	}
 	cmd_table_print(t);
+}
+
+/* Per job and new state, how many were resubmitted: the summary rows. */
+static void
+resubmit_summary(const struct db_result *r)
+{
+	static const char *const headers[] = {
+		"JOB", "DEPTH", "NOW", "PARTITIONS", "FIRST"
+	};
+	struct table	*t;
+	int		 i;
+
+	t = table_new(sizeof(headers) / sizeof(headers[0]), headers);
+	for (i = 0; i < db_rows(r); i++) {
+		if (strcmp(db_col(r, i, "action"), "summary") != 0)
+			continue;
+		table_add(t, db_col(r, i, "jobid"));
+		table_add(t, db_col(r, i, "depth"));
+		table_add(t, db_col(r, i, "new_state"));
+		table_add(t, db_col(r, i, "count"));
+		table_add(t, db_col(r, i, "dataid"));
+	}
+	cmd_table_print(t);
+}
+
+static void
+resubmit_text(const struct db_result *r, const char *req, bool dry_run,
+    int nrefused)
+{
+	long long	 n;
+	int		 shown;
+
+	n = ops_resubmit_done(r, &shown);
+	resubmit_table(r, req, dry_run);
+	if (n > shown) {
+		printf("(%lld more not shown: --json lists every one)\n",
+		    n - shown);
+		resubmit_summary(r);
+	}
 	if (dry_run)
-		printf("dry run: would resubmit %d partition%s and refuse "
-		    "%d; nothing changed\n", n - nrefused,
-		    n - nrefused == 1 ? "" : "s", nrefused);
+		printf("dry run: would resubmit %lld partition%s and refuse "
+		    "%d; nothing changed\n", n, n == 1 ? "" : "s", nrefused);
 	else
-		printf("%d partition%s resubmitted, %d refused\n",
-		    n - nrefused, n - nrefused == 1 ? "" : "s", nrefused);
+		printf("%lld partition%s resubmitted, %d refused\n", n,
+		    n == 1 ? "" : "s", nrefused);
 }
 
 /* Print what ops_resubmit did as o asked; return the exit status. */
@@ -106,7 +149,7 @@ resubmit_print(const struct global_opts *g, const struct ops_resubmit *o,
 
 	if (g->json)
 		cmd_json_print(ops_resubmit_json(r, o));
-	else if (db_rows(r) == 0)
+	else if (ops_resubmit_done(r, NULL) == 0 && nrefused == 0)
 		printf("nothing to resubmit\n");
 	else if (g->verbosity > 0 || o->dry_run)
 		resubmit_text(r, o->jobid, o->dry_run, nrefused);
@@ -183,6 +226,10 @@ cmd_resubmit_exec(struct global_opts *g, int argc, char **argv)
 		return EXIT_USAGE;
 	o.ids = cp.ids;
 	o.nids = cp.n;
+	/* A table of a million lines helps nobody: the first ones and a
+	 * summary per job (--json has every one). */
+	if (!g->json)
+		o.max_rows = RESUBMIT_SHOWN;
 
 	if ((db = cmd_connect(g, &s, &status)) == NULL)
 		goto out;

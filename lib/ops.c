@@ -25,12 +25,14 @@
 static const char mark_ready_sql[] =
     "SELECT df_ready($1, $2::text[], $3, $4)";
 
-/* df_resubmit (sql/ops.sql) with times as ISO 8601. */
+/* df_resubmit (sql/ops.sql) with times as ISO 8601; $7 NULL for every
+ * row. */
 static const char resubmit_sql[] =
     "SELECT x.jobid, x.dataid, x.depth, x.action, x.old_state, "
     "x.new_state, x.run_id, x.host, to_json(x.since) #>> '{}' AS since, "
-    "x.outputs::text AS outputs "
-    "FROM df_resubmit($1, $2::text[], $3::boolean, $4::boolean, $5, $6) x";
+    "x.outputs::text AS outputs, x.count "
+    "FROM df_resubmit($1, $2::text[], $3::boolean, $4::boolean, $5, $6, "
+    "$7::integer) x";
 
 static const char pause_sql[] =
     "SELECT df_set_paused($1, $2::boolean, $3, $4)";
@@ -138,8 +140,8 @@ ops_resubmit(struct db *db, const struct ops_resubmit *o,
     struct db_result **rows, struct db_error *e)
 {
 	struct db_error	 ignore = { 0 };
-	const char	*p[6];
-	char		*array;
+	const char	*p[7];
+	char		*array, nrows[16];
 
 	*rows = NULL;
 	if (ops_job_check(o->jobid, e) == -1 ||
@@ -158,7 +160,9 @@ ops_resubmit(struct db *db, const struct ops_resubmit *o,
 	p[3] = o->downstream ? "true" : "false";
 	p[4] = o->who;
 	p[5] = o->reason;
-	*rows = db_query(db, resubmit_sql, 6, p, e);
+	snprintf(nrows, sizeof(nrows), "%d", o->max_rows);
+	p[6] = o->max_rows > 0 ? nrows : NULL;
+	*rows = db_query(db, resubmit_sql, 7, p, e);
 	free(array);
 	/* A dry run is the real thing, rolled back: exactly what would
 	 * change. */
@@ -173,11 +177,11 @@ ops_resubmit(struct db *db, const struct ops_resubmit *o,
 	return -1;
 }
 
-/* Whether row i of a resubmit was refused (its partition running). */
+/* Whether row i of a resubmit has action "action". */
 static bool
-ops_refused(const struct db_result *r, int i)
+ops_action_is(const struct db_result *r, int i, const char *action)
 {
-	return strcmp(db_col(r, i, "action"), "refused") == 0;
+	return strcmp(db_col(r, i, "action"), action) == 0;
 }
 
 int
@@ -186,8 +190,27 @@ ops_resubmit_refused(const struct db_result *rows)
 	int	 i, n = 0;
 
 	for (i = 0; i < db_rows(rows); i++)
-		n += ops_refused(rows, i);
+		n += ops_action_is(rows, i, "refused");
 	return n;
+}
+
+long long
+ops_resubmit_done(const struct db_result *rows, int *shown)
+{
+	long long	 n = 0, summed = 0;
+	int		 i;
+	bool		 summary = false;
+
+	for (i = 0; i < db_rows(rows); i++) {
+		if (ops_action_is(rows, i, "summary")) {
+			summary = true;
+			summed += strtoll(db_col(rows, i, "count"), NULL, 10);
+		} else
+			n += ops_action_is(rows, i, "resubmit");
+	}
+	if (shown != NULL)
+		*shown = (int)n;
+	return summary ? summed : n;
 }
 
 /* A JSON string, or null for NULL. */
@@ -231,12 +254,13 @@ ops_resubmit_json(const struct db_result *rows, const struct ops_resubmit *o)
 	int	 i, nrefused = ops_resubmit_refused(rows);
 
 	for (i = 0; i < db_rows(rows); i++)
-		json_array_append_new(a, ops_resubmit_row(rows, i));
+		if (!ops_action_is(rows, i, "summary"))
+			json_array_append_new(a, ops_resubmit_row(rows, i));
 	doc = json_object();
 	json_object_set_new(doc, "dry_run", json_boolean(o->dry_run));
 	json_object_set_new(doc, "reason", ops_str(o->reason));
 	json_object_set_new(doc, "resubmitted",
-	    json_integer(db_rows(rows) - nrefused));
+	    json_integer(ops_resubmit_done(rows, NULL)));
 	json_object_set_new(doc, "refused", json_integer(nrefused));
 	json_object_set_new(doc, "partitions", a);
 	return doc;

@@ -53,18 +53,25 @@ struct ops_resubmit {
 	bool		 dry_run;	/* carried out, then rolled back */
 	const char	*reason;	/* may be NULL */
 	const char	*who;		/* for the audit trail */
+	int		 max_rows;	/* 0: every partition back */
 };
 
 /*
  * Resubmit (df_resubmit) in one transaction. Return 0 with *rows (the
  * caller's: jobid, dataid, depth, action, old_state, new_state, run_id,
- * host, since, outputs), one per partition, action "refused" for those
- * running.
+ * host, since, outputs, count), one per partition, action "refused" for
+ * those running; with o->max_rows, only the refused and the first
+ * max_rows others, then per job and new state a row of action "summary"
+ * whose count is how many were resubmitted to that state.
  */
 int		 ops_resubmit(struct db *db, const struct ops_resubmit *o,
 		    struct db_result **rows, struct db_error *e);
 /* Return how many rows of an ops_resubmit were refused. */
 int		 ops_resubmit_refused(const struct db_result *rows);
+/* Return how many partitions an ops_resubmit resubmitted (its summary
+ * rows' counts when it has some), and in *shown (if not NULL) how many of
+ * its rows are of action "resubmit". */
+long long	 ops_resubmit_done(const struct db_result *rows, int *shown);
 /* Return the document of an ops_resubmit (new): {"dry_run", "reason",
  * "resubmitted", "refused", "partitions": [...]}. */
 struct json_t	*ops_resubmit_json(const struct db_result *rows,

@@ -492,27 +492,44 @@ $$;
 -- attempts and failures 0, state ready or waiting as its inputs are now,
 -- so that the chain reruns in dependency order. A running partition is
 -- refused (and its consumers left alone): returned with the holding run.
--- Every change gets an audit row by p_who with p_reason. Rows come back
--- parents first; depth is the distance from p_jobid. The caller's
--- transaction can roll it all back for a dry run.
+-- Every change gets an audit row by p_who with p_reason; above
+-- df_resubmit_audit_rows() changes, one row per job instead (count,
+-- first and last dataid, states before and after). Rows come back
+-- parents first; depth is the distance from p_jobid; count is 1. With
+-- p_rows, only the refused rows and the first p_rows others come back,
+-- then per job and new state one row of action "summary" whose count is
+-- how many of its partitions were resubmitted to that state (depth the
+-- least, dataid the first). The caller's transaction can roll it all back
+-- for a dry run.
+--
+-- Set-based for a million partitions: the closure joins each level with
+-- the job graph's edges (carrying each row's state, so that a running one
+-- stops it without a probe), and every step is one statement over all the
+-- partitions (arrays); what the summaries need is counted as the work is
+-- written.
+DROP FUNCTION IF EXISTS df_resubmit(text, text[], boolean, boolean, text,
+    text);
 CREATE OR REPLACE FUNCTION df_resubmit(p_jobid text, p_dataids text[],
-    p_failed boolean, p_downstream boolean, p_who text, p_reason text)
+    p_failed boolean, p_downstream boolean, p_who text, p_reason text,
+    p_rows integer DEFAULT NULL)
 RETURNS TABLE (jobid text, dataid text, depth integer, action text,
     old_state text, new_state text, run_id bigint, host text,
-    since timestamptz, outputs jsonb)
+    since timestamptz, outputs jsonb, count bigint)
 LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT
-SET jit = off AS $$
+SET jit = off SET work_mem = '256MB' AS $$
 #variable_conflict use_variable
 DECLARE
 	v_jobs		text[];
 	v_dataids	text[];
 	v_depths	integer[];
 	v_old		text[];
-	v_outs		jsonb[];
 	v_sets		text[];
 	v_ids		text[];
+	v_setjobs	text[];
 	v_ready		text[];
+	v_sum		jsonb;
+	v_n		bigint;
 BEGIN
 	PERFORM df_require_job(p_jobid);
 	-- Resubmits are rare and their trigger cascades may cross: one at
@@ -520,59 +537,52 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(hashtext('dataflow'),
 	    hashtext('resubmit'));
 
-	-- Everything this command touches, parents before consumers.
-	WITH RECURSIVE t(jobid, dataid, depth) AS (
-		SELECT p_jobid, d.d, 0 FROM (
+	-- Everything this command touches, (jobid, dataid) once at its
+	-- least depth (in no order: the locks sort, and so do the rows).
+	WITH RECURSIVE e(parent, child) AS (
+		SELECT DISTINCT o.jobid, c.jobid
+		FROM job_item o
+		JOIN job_item c ON c.datasetid = o.datasetid
+		    AND c.itemtype = 'IN'
+		JOIN job cj ON cj.jobid = c.jobid AND cj.removed IS NULL
+		WHERE p_downstream AND o.itemtype = 'OUT'
+	), t(jobid, dataid, depth, state) AS (
+		SELECT p_jobid, d.d, 0, w.state FROM (
 			SELECT unnest(coalesce(p_dataids, '{}'))
 			UNION
 			SELECT w.dataid FROM work w
 			WHERE p_failed AND w.jobid = p_jobid
 			  AND w.state = 'failed') d(d)
+		LEFT JOIN work w ON w.jobid = p_jobid AND w.dataid = d.d
 		UNION
-		SELECT c.jobid, t.dataid, t.depth + 1
+		SELECT e.child, t.dataid, t.depth + 1, w.state
 		FROM t
-		JOIN job_item o ON o.jobid = t.jobid AND o.itemtype = 'OUT'
-		JOIN job_item c ON c.datasetid = o.datasetid
-		    AND c.itemtype = 'IN'
-		JOIN job cj ON cj.jobid = c.jobid AND cj.removed IS NULL
-		JOIN work w ON w.jobid = c.jobid AND w.dataid = t.dataid
-		WHERE p_downstream AND t.depth < 1000
-		  AND NOT EXISTS (SELECT 1 FROM work x
-		    WHERE x.jobid = t.jobid AND x.dataid = t.dataid
-		      AND x.state = 'running'))
-	SELECT coalesce(array_agg(m.jobid ORDER BY m.depth, m.jobid,
-		m.dataid), '{}'),
-	    coalesce(array_agg(m.dataid ORDER BY m.depth, m.jobid,
-		m.dataid), '{}'),
-	    coalesce(array_agg(m.depth ORDER BY m.depth, m.jobid,
-		m.dataid), '{}')
+		JOIN e ON e.parent = t.jobid
+		JOIN work w ON w.jobid = e.child AND w.dataid = t.dataid
+		WHERE t.depth < 1000 AND t.state IS DISTINCT FROM 'running')
+	SELECT coalesce(array_agg(m.jobid), '{}'),
+	    coalesce(array_agg(m.dataid), '{}'),
+	    coalesce(array_agg(m.depth), '{}')
 	INTO v_jobs, v_dataids, v_depths
 	FROM (SELECT t.jobid, t.dataid, min(t.depth) AS depth
 	    FROM t GROUP BY t.jobid, t.dataid) m;
 
 	-- Lock their work, in one order so that concurrent resubmits
 	-- cannot deadlock: no claim takes it meanwhile, and the states read
-	-- next are final.
-	PERFORM 1 FROM work w
-	JOIN unnest(v_jobs, v_dataids) u(jobid, dataid)
-	    ON w.jobid = u.jobid AND w.dataid = u.dataid
-	ORDER BY w.jobid, w.dataid
-	FOR UPDATE OF w;
-	SELECT coalesce(array_agg(w.state ORDER BY u.n), '{}'),
-	    coalesce(array_agg((SELECT coalesce(jsonb_agg(o.datasetid
-		ORDER BY o.datasetid), '[]'::jsonb)
-		FROM job_item o JOIN partition_status s
-		ON s.datasetid = o.datasetid AND s.dataid = u.dataid
-		WHERE o.jobid = u.jobid AND o.itemtype = 'OUT'
-		  AND s.status IN ('READY', 'FAILED')) ORDER BY u.n), '{}')
-	INTO v_old, v_outs
+	-- (the locked rows' latest) are final.
+	SELECT coalesce(array_agg(l.state ORDER BY u.n), '{}') INTO v_old
 	FROM unnest(v_jobs, v_dataids) WITH ORDINALITY u(jobid, dataid, n)
-	LEFT JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid;
+	LEFT JOIN (SELECT w.jobid, w.dataid, w.state
+	    FROM work w JOIN unnest(v_jobs, v_dataids) x(jobid, dataid)
+		ON w.jobid = x.jobid AND w.dataid = x.dataid
+	    ORDER BY w.jobid, w.dataid
+	    FOR UPDATE OF w) l
+	ON l.jobid = u.jobid AND l.dataid = u.dataid;
 
 	-- Their outputs are stale: consumers' ready work waits
 	-- (df_propagate_unready: set-based, the row triggers stand aside).
-	-- Then the work, whose inputs may just have become stale; its
-	-- state as df_pending_state decides it, inlined for a million rows.
+	-- One producer per dataset: what the UPDATE returns is each
+	-- partition's stale outputs.
 	PERFORM set_config('dataflow.set_based', 'on', true);
 	WITH x AS (
 		UPDATE partition_status s SET status = 'RESUBMIT',
@@ -582,54 +592,175 @@ BEGIN
 		WHERE u.old IS DISTINCT FROM 'running'
 		  AND s.datasetid = o.datasetid AND s.dataid = u.dataid
 		  AND s.status IN ('READY', 'FAILED')
-		RETURNING s.datasetid, s.dataid
+		RETURNING u.jobid, s.datasetid, s.dataid
 	)
-	SELECT array_agg(x.datasetid), array_agg(x.dataid)
-	INTO v_sets, v_ids FROM x;
+	SELECT array_agg(x.datasetid), array_agg(x.dataid),
+	    array_agg(x.jobid)
+	INTO v_sets, v_ids, v_setjobs FROM x;
 	PERFORM df_propagate_unready(v_sets, v_ids);
 
-	WITH x AS (
-		INSERT INTO work AS w (jobid, dataid, state)
-		SELECT u.jobid, u.dataid, CASE WHEN NOT EXISTS (SELECT FROM
-			df_missing_inputs(u.jobid, u.dataid))
-		    THEN 'ready' ELSE 'waiting' END
-		FROM unnest(v_jobs, v_dataids, v_old) u(jobid, dataid, old)
+	-- Then the work, whose inputs may just have become stale; its
+	-- state as df_pending_state decides it: one anti-join finds the
+	-- partitions with an input not READY. Counted per job, state
+	-- before and after, for the summaries.
+	WITH u AS (
+		SELECT * FROM unnest(v_jobs, v_dataids, v_depths, v_old)
+		    u(jobid, dataid, depth, old)
 		WHERE u.old IS DISTINCT FROM 'running'
+	), m AS (
+		SELECT DISTINCT u.jobid, u.dataid FROM u
+		JOIN job_item i ON i.jobid = u.jobid AND i.itemtype = 'IN'
+		    AND i.datasetid <> 'trigger'
+		WHERE NOT EXISTS (SELECT 1 FROM partition_status s
+			WHERE s.datasetid = i.datasetid
+			  AND s.dataid = u.dataid AND s.status = 'READY')
+	), n AS (
+		SELECT u.jobid, u.dataid, u.depth, u.old,
+		    CASE WHEN m.jobid IS NULL THEN 'ready'
+			ELSE 'waiting' END AS state
+		FROM u LEFT JOIN m ON m.jobid = u.jobid
+		    AND m.dataid = u.dataid
+	), up AS (
+		UPDATE work w SET state = n.state, attempts = 0,
+		    failures = 0, modified = now()
+		FROM n
+		WHERE n.old IS NOT NULL
+		  AND w.jobid = n.jobid AND w.dataid = n.dataid
+		RETURNING w.jobid, w.dataid, w.state, n.old, n.depth
+	), ins AS (
+		INSERT INTO work AS w (jobid, dataid, state)
+		SELECT n.jobid, n.dataid, n.state FROM n
+		WHERE n.old IS NULL
 		ON CONFLICT ON CONSTRAINT work_pkey DO UPDATE
 		SET state = excluded.state, attempts = 0, failures = 0,
 		    modified = now()
-		RETURNING w.jobid, w.state
+		RETURNING w.jobid, w.dataid, w.state
+	), z AS (
+		SELECT up.jobid, up.dataid, up.state, up.old, up.depth
+		FROM up
+		UNION ALL
+		SELECT ins.jobid, ins.dataid, ins.state, NULL, 0 FROM ins
 	)
-	SELECT array_agg(DISTINCT x.jobid) FILTER (WHERE x.state = 'ready')
-	INTO v_ready FROM x;
+	SELECT coalesce(jsonb_agg(jsonb_build_object('jobid', g.jobid,
+		'old', g.old, 'state', g.state, 'n', g.n, 'first', g.first,
+		'last', g.last, 'depth', g.depth)), '[]')
+	INTO v_sum
+	FROM (SELECT z.jobid, z.old, z.state, count(*) AS n,
+		min(z.dataid) AS first, max(z.dataid) AS last,
+		min(z.depth) AS depth
+	    FROM z GROUP BY z.jobid, z.old, z.state) g;
+	SELECT array_agg(DISTINCT s.jobid) FILTER (WHERE s.state = 'ready'),
+	    coalesce(sum(s.n), 0)
+	INTO v_ready, v_n
+	FROM jsonb_to_recordset(v_sum) s(jobid text, state text, n bigint);
 	PERFORM df_work_notify_jobs(v_ready);
 	PERFORM set_config('dataflow.set_based', 'off', true);
 
-	-- The audit rows as one statement, not a df_audit call each: a
-	-- resubmit of thousands of partitions stays one insert.
-	INSERT INTO audit (who, action, jobid, dataid, detail, reason)
-	SELECT p_who, 'resubmit', u.jobid, u.dataid,
-	    jsonb_build_object('from', u.old, 'to', w.state,
-		'requested', p_jobid, 'depth', u.depth, 'outputs', u.outs),
-	    p_reason
-	FROM unnest(v_jobs, v_dataids, v_depths, v_old, v_outs)
-	    WITH ORDINALITY u(jobid, dataid, depth, old, outs, n)
-	JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid
-	WHERE u.old IS DISTINCT FROM 'running'
-	ORDER BY u.n;
+	-- The audit trail: a row per partition, or above
+	-- df_resubmit_audit_rows() one per job: detail {"requested",
+	-- "depth" (the least), "count", "first", "last", "from": {old
+	-- state: count}, "to": {new state: count}}.
+	IF v_n <= df_resubmit_audit_rows() THEN
+		INSERT INTO audit (who, action, jobid, dataid, detail, reason)
+		SELECT p_who, 'resubmit', r.jobid, r.dataid,
+		    jsonb_build_object('from', r.old_state, 'to', r.new_state,
+			'requested', p_jobid, 'depth', r.depth, 'outputs',
+			r.outputs),
+		    p_reason
+		FROM df_resubmit_rows(v_jobs, v_dataids, v_depths, v_old,
+		    v_setjobs, v_ids, v_sets, NULL) r
+		WHERE r.action = 'resubmit';
+	ELSE
+		INSERT INTO audit (who, action, jobid, dataid, detail, reason)
+		SELECT p_who, 'resubmit', j.jobid, NULL,
+		    jsonb_build_object('requested', p_jobid,
+			'depth', j.depth, 'count', j.n, 'first', j.first,
+			'last', j.last,
+			'from', (SELECT jsonb_object_agg(f.old, f.n)
+			    FROM (SELECT coalesce(t.old, '(none)') AS old,
+				sum(t.n) AS n
+				FROM jsonb_to_recordset(v_sum) t(jobid text,
+				    old text, n bigint)
+				WHERE t.jobid = j.jobid GROUP BY 1) f),
+			'to', (SELECT jsonb_object_agg(f.state, f.n)
+			    FROM (SELECT t.state, sum(t.n) AS n
+				FROM jsonb_to_recordset(v_sum) t(jobid text,
+				    state text, n bigint)
+				WHERE t.jobid = j.jobid GROUP BY 1) f)),
+		    p_reason
+		FROM (SELECT s.jobid, min(s.depth) AS depth, sum(s.n) AS n,
+			min(s.first) AS first, max(s.last) AS last
+		    FROM jsonb_to_recordset(v_sum) s(jobid text, n bigint,
+			first text, last text, depth integer)
+		    GROUP BY s.jobid) j
+		ORDER BY j.depth, j.jobid;
+	END IF;
 
 	RETURN QUERY
-	SELECT u.jobid, u.dataid, u.depth,
-	    CASE WHEN u.old = 'running' THEN 'refused' ELSE 'resubmit' END,
-	    u.old, CASE WHEN u.old = 'running' THEN NULL ELSE w.state END,
-	    r.run_id, r.host, r.started,
-	    CASE WHEN u.old = 'running' THEN '[]'::jsonb ELSE u.outs END
-	FROM unnest(v_jobs, v_dataids, v_depths, v_old, v_outs)
-	    WITH ORDINALITY u(jobid, dataid, depth, old, outs, n)
-	LEFT JOIN work w ON w.jobid = u.jobid AND w.dataid = u.dataid
-	LEFT JOIN run r ON r.run_id = w.run_id AND u.old = 'running'
-	ORDER BY u.n;
+	SELECT * FROM df_resubmit_rows(v_jobs, v_dataids, v_depths, v_old,
+	    v_setjobs, v_ids, v_sets, p_rows)
+	UNION ALL
+	SELECT s.* FROM (
+		SELECT t.jobid, min(t.first), min(t.depth), 'summary', NULL,
+		    t.state, NULL::bigint, NULL, NULL::timestamptz,
+		    NULL::jsonb, sum(t.n)::bigint
+		FROM jsonb_to_recordset(v_sum) t(jobid text, state text,
+		    n bigint, first text, depth integer)
+		WHERE p_rows IS NOT NULL
+		GROUP BY t.jobid, t.state
+		ORDER BY 3, 1, 6) s;
 END
+$$;
+
+-- Above how many resubmitted partitions df_resubmit audits one row per
+-- job rather than one per partition.
+CREATE OR REPLACE FUNCTION df_resubmit_audit_rows()
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+	SELECT 10000::bigint
+$$;
+
+-- The partitions of a resubmit, parents first, as df_resubmit returns
+-- them: p_jobs[i], p_dataids[i] at depth p_depths[i], its work (reset
+-- already) in state p_old[i] before, p_sets[k] the stale outputs of
+-- p_setjobs[k] at p_ids[k]; with p_rows only the refused and the first
+-- p_rows others.
+CREATE OR REPLACE FUNCTION df_resubmit_rows(p_jobs text[], p_dataids text[],
+    p_depths integer[], p_old text[], p_setjobs text[], p_ids text[],
+    p_sets text[], p_rows integer)
+RETURNS TABLE (jobid text, dataid text, depth integer, action text,
+    old_state text, new_state text, run_id bigint, host text,
+    since timestamptz, outputs jsonb, count bigint)
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	WITH u AS (
+		SELECT * FROM unnest(p_jobs, p_dataids, p_depths, p_old)
+		    u(jobid, dataid, depth, old)
+	), k AS (
+		SELECT u.* FROM u WHERE p_rows IS NULL OR u.old = 'running'
+		UNION ALL
+		SELECT f.* FROM (SELECT u.* FROM u
+		    WHERE p_rows IS NOT NULL
+		      AND u.old IS DISTINCT FROM 'running'
+		    ORDER BY u.depth, u.jobid, u.dataid LIMIT p_rows) f
+	), o AS (
+		SELECT x.jobid, x.dataid, jsonb_agg(x.datasetid
+		    ORDER BY x.datasetid) AS outs
+		FROM unnest(p_setjobs, p_ids, p_sets) x(jobid, dataid,
+		    datasetid)
+		GROUP BY x.jobid, x.dataid
+	)
+	SELECT k.jobid, k.dataid, k.depth,
+	    CASE WHEN k.old = 'running' THEN 'refused' ELSE 'resubmit' END,
+	    k.old, CASE WHEN k.old = 'running' THEN NULL ELSE w.state END,
+	    h.run_id, h.host, h.started,
+	    CASE WHEN k.old = 'running' THEN '[]'::jsonb
+		ELSE coalesce(o.outs, '[]'::jsonb) END,
+	    1::bigint
+	FROM k
+	LEFT JOIN work w ON w.jobid = k.jobid AND w.dataid = k.dataid
+	LEFT JOIN run h ON h.run_id = w.run_id AND k.old = 'running'
+	LEFT JOIN o ON o.jobid = k.jobid AND o.dataid = k.dataid
+	ORDER BY k.depth, k.jobid, k.dataid
 $$;
 
 -- Pause or resume a job, with an audit row by p_who. Runs in progress go
