@@ -273,17 +273,21 @@ $$;
 -- same array on every row; states holds, per dataid, the work's state,
 -- "retrying" for ready after a failed attempt, "skipped" for a ready
 -- partition a latest-only job will never run, or null for no work.
+-- A job's cells are its work rows from the oldest of these dataids to the
+-- newest, one range of the primary key: each of its dataids there is
+-- among them.
 CREATE OR REPLACE FUNCTION df_grid(p_jobid text, p_limit integer)
 RETURNS TABLE (jobid text, paused boolean, depth integer, dataids jsonb,
     states jsonb)
 LANGUAGE sql STABLE
 SET search_path FROM CURRENT AS $$
 	WITH RECURSIVE jobs AS (
-		SELECT j.jobid, j.paused, j.run_order,
-		    df_latest_floor(j.jobid, j.run_order) AS floor,
+		SELECT j.jobid, j.paused, j.run_order, f.floor,
 		    (SELECT max(w.dataid) FROM work w WHERE w.jobid = j.jobid
 		      AND w.state = 'ready') AS newest_ready
 		FROM job j
+		LEFT JOIN LATERAL df_latest_floor_row(j.jobid, j.run_order)
+		    f(floor) ON true
 		WHERE j.removed IS NULL
 		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
 	), d AS (
@@ -298,7 +302,8 @@ SET search_path FROM CURRENT AS $$
 		LIMIT p_limit
 	), cols AS (
 		SELECT coalesce(jsonb_agg(d.dataid ORDER BY d.dataid),
-		    '[]'::jsonb) AS dataids
+		    '[]'::jsonb) AS dataids, min(d.dataid) AS lo,
+		    max(d.dataid) AS hi
 		FROM d
 	), dep(jobid, depth) AS (
 		-- UNION keeps one row per (job, depth): polynomial in any
@@ -325,8 +330,10 @@ SET search_path FROM CURRENT AS $$
 		    THEN 'retrying'
 		    ELSE w.state END ORDER BY d.dataid)
 		FROM d
-		LEFT JOIN work w ON w.jobid = j.jobid
-		    AND w.dataid = d.dataid), '[]'::jsonb)
+		LEFT JOIN (SELECT w.dataid, w.state, w.failures FROM work w
+		    WHERE w.jobid = j.jobid
+		      AND w.dataid BETWEEN cols.lo AND cols.hi) w
+		    ON w.dataid = d.dataid), '[]'::jsonb)
 	FROM jobs j CROSS JOIN cols
 	ORDER BY 3, 1
 $$;

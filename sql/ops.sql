@@ -12,22 +12,33 @@
 
 -- The newest partition a latest-only job has run or is running: df_claim
 -- never runs anything at or below it again. NULL for the other orders or
--- when nothing ran yet.
-CREATE OR REPLACE FUNCTION df_latest_floor(p_jobid text, p_order text)
-RETURNS text LANGUAGE sql STABLE
-SET search_path FROM CURRENT AS $$
+-- when nothing ran yet. As a row, for a FROM clause (LATERAL), where the
+-- planner inlines it into the caller's statement (df_status, df_grid: once
+-- per job, where a call costs an executor start each): a set-returning
+-- SQL function without a SET clause, like df_missing_inputs; only the
+-- functions here call it, whose pinned search_path its body is parsed in.
+CREATE OR REPLACE FUNCTION df_latest_floor_row(p_jobid text, p_order text)
+RETURNS SETOF text LANGUAGE sql STABLE ROWS 1 AS $$
 	SELECT CASE WHEN p_order = 'latest-only' THEN (
 		SELECT max(w.dataid) FROM work w
 		WHERE w.jobid = p_jobid AND w.state IN ('running', 'succeeded'))
 	END
 $$;
 
+-- The same, as a value.
+CREATE OR REPLACE FUNCTION df_latest_floor(p_jobid text, p_order text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT f FROM df_latest_floor_row(p_jobid, p_order) f
+$$;
+
 -- When a pending (ready or waiting) partition of a job started to wait:
 -- the last time one of its inputs became READY, or, when none is READY or
--- the job has no inputs, the last change of its work row.
-CREATE OR REPLACE FUNCTION df_pending_since(p_jobid text, p_dataid text)
-RETURNS timestamptz LANGUAGE sql STABLE
-SET search_path FROM CURRENT AS $$
+-- the job has no inputs, the last change of its work row. As a row,
+-- inlined, as df_latest_floor_row.
+CREATE OR REPLACE FUNCTION df_pending_since_row(p_jobid text,
+    p_dataid text)
+RETURNS SETOF timestamptz LANGUAGE sql STABLE ROWS 1 AS $$
 	SELECT coalesce((
 		SELECT max(s.modified) FROM job_item i
 		JOIN partition_status s ON s.datasetid = i.datasetid
@@ -37,10 +48,16 @@ SET search_path FROM CURRENT AS $$
 		WHERE w.jobid = p_jobid AND w.dataid = p_dataid))
 $$;
 
+-- The same, as a value.
+CREATE OR REPLACE FUNCTION df_pending_since(p_jobid text, p_dataid text)
+RETURNS timestamptz LANGUAGE sql STABLE
+SET search_path FROM CURRENT AS $$
+	SELECT s FROM df_pending_since_row(p_jobid, p_dataid) s
+$$;
+
 -- One row per job (every job not removed, or only p_jobid): its settings,
 -- the count of its partitions by state, its oldest pending partition and
--- its last run. Counts, from the work rows not done (the partial index
--- work_pending) and, for done, the counters of work_done:
+-- its last run. Counts:
 --   ready      inputs READY, attempts left, not running, not done (for
 --              latest-only: at most 1, the newest above what already ran)
 --   claimable  ready, or 0 when the job is paused
@@ -48,8 +65,13 @@ $$;
 --   waiting    pending until an input becomes READY (again)
 --   running, done (succeeded), failed (attempts exhausted)
 --   skipped    latest-only: ready partitions it will never run
+-- None reads the job's backlog: the counters of work_done (010) and its
+-- running work rows give them, but for a latest-only job, whose ready,
+-- retrying and waiting depend on what already ran (its backlog is what
+-- lies above that, a few rows), from the index work_pending.
 -- The oldest pending partition is the lowest ready or waiting dataid (for
--- latest-only, above what already ran); lag is how long it has waited
+-- latest-only, above what already ran; dataids are never empty), one
+-- probe of work_pending each; lag is how long it has waited
 -- (df_pending_since).
 CREATE OR REPLACE FUNCTION df_status(p_jobid text)
 RETURNS TABLE (jobid text, paused boolean, run_order text,
@@ -63,46 +85,69 @@ RETURNS TABLE (jobid text, paused boolean, run_order text,
     last_duration_secs double precision)
 LANGUAGE sql STABLE
 SET search_path FROM CURRENT AS $$
-	WITH j AS (
-		SELECT j.*, df_latest_floor(j.jobid, j.run_order) AS floor
+	WITH j AS MATERIALIZED (
+		SELECT j.*, f.floor
 		FROM job j
+		LEFT JOIN LATERAL df_latest_floor_row(j.jobid, j.run_order)
+		    f(floor) ON true
 		WHERE j.removed IS NULL
 		  AND (p_jobid IS NULL OR j.jobid = p_jobid)
-	), c AS (
-		SELECT j.jobid, p.*, coalesce((SELECT sum(d.n)
-		    FROM work_done d WHERE d.jobid = j.jobid), 0)::bigint
-		    AS done
+	), c AS MATERIALIZED (
+		-- Materialized: each probe below runs once per job, not
+		-- once per use of its result.
+		SELECT j.jobid, n.done, n.waiting, n.failed, r.running,
+		    n.pending - n.waiting - n.failed - r.running AS ready_all,
+		    n.retry - r.running_retry AS retrying_all, l.*,
+		    (SELECT min(w.dataid) FROM work w
+		    WHERE w.jobid = j.jobid AND w.state = 'ready'
+		      AND w.dataid > coalesce(j.floor, '')) AS oldest_ready,
+		    (SELECT min(w.dataid) FROM work w
+		    WHERE w.jobid = j.jobid AND w.state = 'waiting'
+		      AND w.dataid > coalesce(j.floor, '')) AS oldest_waiting
 		FROM j CROSS JOIN LATERAL (
-			SELECT count(*) FILTER (WHERE w.state = 'ready'
-				AND (j.floor IS NULL OR w.dataid > j.floor))
-				AS ready,
-			    count(*) FILTER (WHERE w.state = 'ready')
-				AS ready_all,
-			    count(*) FILTER (WHERE w.state = 'ready'
-				AND w.failures > 0
-				AND (j.floor IS NULL OR w.dataid > j.floor))
-				AS retrying,
-			    count(*) FILTER (WHERE w.state = 'waiting'
-				AND (j.floor IS NULL OR w.dataid > j.floor))
-				AS waiting,
-			    count(*) FILTER (WHERE w.state = 'running')
-				AS running,
-			    count(*) FILTER (WHERE w.state = 'failed')
-				AS failed,
-			    min(w.dataid) FILTER (WHERE w.state IN ('ready',
-				'waiting') AND (j.floor IS NULL
-				OR w.dataid > j.floor)) AS oldest
+			SELECT coalesce(sum(d.n), 0)::bigint AS done,
+			    coalesce(sum(d.pending), 0)::bigint AS pending,
+			    coalesce(sum(d.waiting), 0)::bigint AS waiting,
+			    coalesce(sum(d.failed), 0)::bigint AS failed,
+			    coalesce(sum(d.retry), 0)::bigint AS retry
+			FROM work_done d WHERE d.jobid = j.jobid) n
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS running,
+			    count(*) FILTER (WHERE w.failures > 0)
+				AS running_retry
 			FROM work w
-			WHERE w.jobid = j.jobid AND w.state <> 'succeeded') p
+			WHERE w.jobid = j.jobid AND w.state = 'running') r
+		LEFT JOIN LATERAL (
+			SELECT count(*) FILTER (WHERE w.state = 'ready')
+				AS ready_above,
+			    count(*) FILTER (WHERE w.state = 'ready'
+				AND w.failures > 0) AS retrying_above,
+			    count(*) FILTER (WHERE w.state = 'waiting')
+				AS waiting_above
+			FROM work w
+			WHERE j.run_order = 'latest-only'
+			  AND w.jobid = j.jobid AND w.state IN ('ready', 'waiting')
+			  AND w.dataid > coalesce(j.floor, '')) l ON true
 	), k AS (
-		SELECT c.*, CASE WHEN j.run_order = 'latest-only'
-			THEN least(c.ready, 1) ELSE c.ready END AS ready_n
+		SELECT c.*,
+		    CASE WHEN j.run_order = 'latest-only'
+			THEN least(c.ready_above, 1) ELSE c.ready_all END
+			AS ready_n,
+		    CASE WHEN j.run_order = 'latest-only'
+			THEN c.retrying_above ELSE c.retrying_all END
+			AS retrying,
+		    CASE WHEN j.run_order = 'latest-only'
+			THEN c.waiting_above ELSE c.waiting END AS waiting_n,
+		    CASE WHEN c.oldest_waiting IS NULL
+			OR c.oldest_ready < c.oldest_waiting
+			THEN c.oldest_ready ELSE c.oldest_waiting END
+			AS oldest
 		FROM c JOIN j ON j.jobid = c.jobid
 	)
 	SELECT j.jobid, j.paused, j.run_order, j.max_running, j.max_attempts,
 	    j.owner,
 	    CASE WHEN j.paused THEN 0 ELSE k.ready_n END,
-	    k.ready_n, least(k.retrying, k.ready_n), k.waiting, k.running,
+	    k.ready_n, least(k.retrying, k.ready_n), k.waiting_n, k.running,
 	    k.done, k.failed, k.ready_all - k.ready_n,
 	    k.oldest, o.state, o.since,
 	    extract(epoch FROM now() - o.since)::double precision,
@@ -113,9 +158,10 @@ SET search_path FROM CURRENT AS $$
 	FROM j
 	JOIN k ON k.jobid = j.jobid
 	LEFT JOIN LATERAL (
-		SELECT w.state, df_pending_since(w.jobid, w.dataid) AS since
-		FROM work w
-		WHERE w.jobid = j.jobid AND w.dataid = k.oldest) o ON true
+		SELECT CASE WHEN k.oldest = k.oldest_ready THEN 'ready'
+		    ELSE 'waiting' END AS state, s.since
+		FROM df_pending_since_row(j.jobid, k.oldest) s(since)
+		WHERE k.oldest IS NOT NULL) o ON true
 	LEFT JOIN LATERAL (
 		SELECT * FROM run r
 		WHERE r.jobid = j.jobid

@@ -103,6 +103,7 @@ BEGIN
 			 'df_metrics', 'df_graph', 'df_ready', 'df_resubmit',
 			 'df_set_paused', 'df_latest_floor',
 			 'df_pending_since', 'df_input_status',
+			 'df_latest_floor_row', 'df_pending_since_row',
 			 'df_explain_candidates',
 			 'df_missing_inputs', 'df_inputs_ready',
 			 'df_pending_state', 'df_masked_params',
