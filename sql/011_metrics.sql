@@ -75,7 +75,8 @@ CREATE TABLE run_durations_since (
 	since		timestamptz NOT NULL
 );
 
--- Count one successful run of p_jobid, from p_started to p_ended.
+-- Count one successful run of p_jobid, from p_started to p_ended (in
+-- the update, excluded.total is its duration).
 CREATE OR REPLACE FUNCTION df_duration_add(p_jobid text,
     p_started timestamptz, p_ended timestamptz)
 RETURNS void LANGUAGE sql
@@ -83,10 +84,12 @@ SET search_path FROM CURRENT AS $$
 	INSERT INTO run_durations AS h (hour, jobid, shard, n, total, lo, hi,
 	    counts)
 	SELECT df_duration_hour(p_ended), p_jobid, pg_backend_pid() % 4, 1,
-	    d.secs, d.secs, d.secs,
-	    df_duration_counts(ARRAY[df_duration_bucket(d.secs)], '{1}')
-	FROM (SELECT extract(epoch FROM p_ended - p_started)::double precision
-	    AS secs) d
+	    d.secs, d.secs, d.secs, array_fill(0::bigint, ARRAY[d.b - 1]) ||
+	    1::bigint || array_fill(0::bigint,
+		ARRAY[cardinality(df_duration_bounds()) + 1 - d.b])
+	FROM (SELECT s.secs, df_duration_bucket(s.secs) AS b
+	    FROM (SELECT extract(epoch FROM p_ended - p_started)::
+		double precision AS secs) s) d
 	ON CONFLICT (hour, jobid, shard) DO UPDATE SET
 	    n = h.n + 1, total = h.total + excluded.total,
 	    lo = least(h.lo, excluded.lo), hi = greatest(h.hi, excluded.hi),
