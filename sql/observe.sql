@@ -146,6 +146,14 @@ BEGIN
 END
 $$;
 
+-- The first hour of run_durations (sql/011_metrics.sql) that starts at or
+-- after p_at. Inlined: the planner sees the value, and so how few of the
+-- hours a window reads (an index range, not the whole table).
+CREATE OR REPLACE FUNCTION df_duration_hour_at(p_at timestamptz)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT to_timestamp(ceil(extract(epoch FROM p_at) / 3600) * 3600)
+$$;
+
 -- Per job, its successful runs that ended at or after p_from: how many,
 -- the sum of their durations in seconds, and the quantiles 0.5, 0.9 and
 -- 0.99 of those (estimated, df_duration_quantiles). The whole hours of
@@ -161,9 +169,8 @@ RETURNS TABLE (jobid text, n bigint, total double precision,
     q double precision[])
 LANGUAGE sql STABLE AS $$
 	WITH h AS MATERIALIZED (
-		SELECT greatest(to_timestamp(ceil(extract(epoch FROM p_from) /
-		    3600) * 3600), (SELECT s.since FROM run_durations_since s))
-		    AS h0
+		SELECT greatest(df_duration_hour_at(p_from),
+		    (SELECT s.since FROM run_durations_since s)) AS h0
 	), e AS (
 		SELECT x.jobid, df_duration_bucket(x.secs) AS bucket,
 		    count(*) AS n, sum(x.secs) AS total, min(x.secs) AS lo,
@@ -180,7 +187,8 @@ LANGUAGE sql STABLE AS $$
 	), a AS (
 		SELECT x.jobid, x.n, x.total, x.lo, x.hi, x.counts
 		FROM run_durations x
-		WHERE x.hour >= (SELECT h.h0 FROM h)
+		WHERE x.hour >= df_duration_hour_at(p_from)
+		  AND x.hour >= (SELECT h.h0 FROM h)
 		UNION ALL
 		SELECT e.jobid, sum(e.n)::bigint, sum(e.total), min(e.lo),
 		    max(e.hi), df_duration_counts(array_agg(e.bucket),
