@@ -137,8 +137,9 @@ exposition_jobs(struct prom *p, json_t *jobs, long window)
 	}
 
 	w = duration_format(window);
-	help = xasprintf("Duration of the job's successful runs that ended "
-	    "in the last %s.", w);
+	help = xasprintf("Duration of the job's successful runs (quantiles "
+	    "estimated, within a bucket of a log scale) that ended in the "
+	    "last %s.", w);
 	prom_family(p, "dataflow_job_run_duration_seconds", PROM_SUMMARY,
 	    help);
 	free(help);

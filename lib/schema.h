@@ -17,7 +17,7 @@ struct sql_file {
 extern const struct sql_file sql_files[];
 
 /* The schema version this build creates and expects. */
-#define SCHEMA_VERSION	10
+#define SCHEMA_VERSION	11
 
 /*
  * The group roles "dataflow init" gives a schema (sql/roles.sql): the

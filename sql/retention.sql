@@ -37,17 +37,38 @@ LANGUAGE sql STABLE AS $$
 	LIMIT p_batch
 $$;
 
+-- Drop the hours of run_durations that start before p_before's hour, and
+-- say that it holds every run from that hour on (run_durations_since).
+CREATE OR REPLACE FUNCTION df_purge_durations(p_before timestamptz)
+RETURNS void LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+	WITH d AS (
+		DELETE FROM run_durations x
+		WHERE x.hour < df_duration_hour(p_before)
+	)
+	UPDATE run_durations_since SET since = greatest(since,
+	    df_duration_hour(p_before))
+$$;
+
 -- One batch of the purge of runs: delete (or with p_dry_run only count)
 -- the purgeable runs among the p_batch after run p_after. Returns how
 -- many, the last run_id looked at (the next call's p_after) and whether
 -- the purge is done: no run after it, or every run looked at started at
 -- or after p_before (later ones did too). The caller commits each batch.
+-- The first batch (p_after 0) also drops the hours of run_durations
+-- before p_before that are more than 7 days old (metrics' windows up to
+-- a week keep their figures whatever the runs purged; a longer window
+-- reads the runs kept from there).
 CREATE OR REPLACE FUNCTION df_purge_runs(p_before timestamptz,
     p_after bigint, p_batch integer, p_dry_run boolean,
     OUT purged bigint, OUT last_run_id bigint, OUT done boolean)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT SET jit = off AS $$
 BEGIN
+	IF coalesce(p_after, 0) = 0 AND NOT p_dry_run THEN
+		PERFORM df_purge_durations(least(p_before,
+		    now() - interval '7 days'));
+	END IF;
 	WITH b AS MATERIALIZED (
 		SELECT * FROM df_purge_scan(p_before, coalesce(p_after, 0),
 		    greatest(p_batch, 1))

@@ -115,7 +115,10 @@ BEGIN
 			 'df_list_explain', 'df_list_audit', 'df_list_hosts',
 			 'df_list_workers', 'df_list_graph',
 			 'df_list_partitions', 'df_list_timeline',
-			 'df_list_backlog') LOOP
+			 'df_list_backlog', 'df_duration_window',
+			 'df_duration_quantiles', 'df_duration_bucket',
+			 'df_duration_bounds', 'df_duration_counts',
+			 'df_duration_hour_at') LOOP
 			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I',
 			    v_f, v_operator);
 		END LOOP;

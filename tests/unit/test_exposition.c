@@ -55,7 +55,8 @@ test_families(void **state)
 		"dataflow_job_last_success_timestamp_seconds{jobid=\"load\"} "
 		    "1700000000.25",
 		"# HELP dataflow_job_run_duration_seconds Duration of the "
-		    "job's successful runs that ended in the last 1d.",
+		    "job's successful runs (quantiles estimated, within a "
+		    "bucket of a log scale) that ended in the last 1d.",
 		"# TYPE dataflow_job_run_duration_seconds summary",
 		"dataflow_job_run_duration_seconds{jobid=\"load\","
 		    "quantile=\"0.9\"} 2.5",
