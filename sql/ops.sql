@@ -138,10 +138,7 @@ SET search_path FROM CURRENT AS $$
 			AS retrying,
 		    CASE WHEN j.run_order = 'latest-only'
 			THEN c.waiting_above ELSE c.waiting END AS waiting_n,
-		    CASE WHEN c.oldest_waiting IS NULL
-			OR c.oldest_ready < c.oldest_waiting
-			THEN c.oldest_ready ELSE c.oldest_waiting END
-			AS oldest
+		    least(c.oldest_ready, c.oldest_waiting) AS oldest
 		FROM c JOIN j ON j.jobid = c.jobid
 	)
 	SELECT j.jobid, j.paused, j.run_order, j.max_running, j.max_attempts,
