@@ -63,6 +63,10 @@ secrets_have_key(const struct secrets *sec)
 	return sec->keyring != NULL || sec->key != NULL;
 }
 
+/* What a key file that fails on a ciphertext it matches most likely is. */
+#define KEYFILE_STALE_HINT "(stale since the passkey changed? write it " \
+	"again with cryptor --write-key)"
+
 /*
  * Decrypt with the key file's key. Return 1 with *plain, 0 when the key
  * file cannot open ciphertext (none, another salt, stale: said once), or
@@ -93,14 +97,12 @@ secrets_decrypt_key(struct secrets *sec, const char *ciphertext,
 		sec->key_stale = true;
 		if (sec->keyring == NULL) {
 			*errp = xasprintf("%s: the key file \"%s\" does not "
-			    "open it (stale since the passkey changed? write "
-			    "it again with cryptor --write-key), and no "
-			    "passkey was given", what, sec->keyfile);
+			    "open it " KEYFILE_STALE_HINT ", and no passkey "
+			    "was given", what, sec->keyfile);
 			return -1;
 		}
 		report(&sec->report, REPORT_WARN, "the key file \"%s\" does "
-		    "not open %s (stale since the passkey changed? write it "
-		    "again with cryptor --write-key): using the passkey",
+		    "not open %s " KEYFILE_STALE_HINT ": using the passkey",
 		    sec->keyfile, what);
 	}
 	return 0;
